@@ -1,0 +1,73 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { type Response } from 'express';
+import { type ErrorBody, ErrorCode } from '@chat/protocol';
+import { isRedisUnavailableError } from '../infra/redis/redis-errors';
+import { BadRequestError, DomainError, UnavailableError } from './domain-errors';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  [ErrorCode.badRequest]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.unauthorized]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.invalidCredentials]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.forbidden]: HttpStatus.FORBIDDEN,
+  [ErrorCode.notFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.conflict]: HttpStatus.CONFLICT,
+  [ErrorCode.rateLimited]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.internal]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.badRequest,
+  401: ErrorCode.unauthorized,
+  403: ErrorCode.forbidden,
+  404: ErrorCode.notFound,
+  409: ErrorCode.conflict,
+  413: ErrorCode.badRequest,
+  415: ErrorCode.badRequest,
+  429: ErrorCode.rateLimited,
+  503: ErrorCode.unavailable,
+};
+
+/** The one place that turns errors into HTTP responses: `{error, message, issues?}`. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const exception = isRedisUnavailableError(thrown) ? new UnavailableError() : thrown;
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body } = this.toResponse(exception);
+    if (status >= 500 && !(exception instanceof DomainError)) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (response.headersSent) return;
+    response.status(status).json(body);
+  }
+
+  private toResponse(exception: unknown): { status: number; body: ErrorBody } {
+    if (exception instanceof DomainError) {
+      const body: ErrorBody = { error: exception.code, message: exception.message };
+      if (exception instanceof BadRequestError && exception.issues.length) body.issues = exception.issues;
+      return { status: STATUS_BY_CODE[exception.code], body };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      // Express's body parser reports malformed JSON as a 400 HttpException.
+      return {
+        status,
+        body: { error: CODE_BY_STATUS[status] ?? ErrorCode.internal, message: exception.message },
+      };
+    }
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { error: ErrorCode.internal, message: 'Something went wrong on our side' },
+    };
+  }
+}

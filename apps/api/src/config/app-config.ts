@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { DEFAULT_API_PORT, type Engine } from '@chat/protocol';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// Explicit words only: `Boolean('false')` is true, which is how flags get silently inverted.
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .url({ protocol: /^https?$/ })
+        .refine((origin) => new URL(origin).origin === origin, {
+          message: 'must be a bare origin such as https://app.example.com (no path or trailing slash)',
+        }),
+    ),
+  );
+
+/**
+ * Every environment variable the API reads. Values marked secret are never logged.
+ */
+export const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** @default 3002 */
+    PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_API_PORT),
+    /** Secret: may carry a password. Takes precedence over REDIS_HOST. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_HOST: z.string().min(1).optional(),
+    /** @default 6379 */
+    REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+    /** Secret. */
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    /** Comma-separated exact origins allowed to open the WebSocket. */
+    ALLOWED_ORIGINS: originList.optional(),
+    /** Secret: bearer token for /api/internal/*. Unset, those routes answer 404. */
+    INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** @default true with the embedded engine, false with Redis */
+    DEMO_SEED: booleanFlag.optional(),
+    /** @default 30 */
+    PRESENCE_TTL_SECONDS: seconds(2, 3600).default(30),
+    /** @default 6 */
+    TYPING_TTL_SECONDS: seconds(1, 60).default(6),
+    /** @default 25000 */
+    WS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
+    /** @default 2592000 (30 days) */
+    SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
+    /** @default 'info' */
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  })
+  .superRefine((env, context) => {
+    const production = env.NODE_ENV === 'production';
+    const redisConfigured = Boolean(env.REDIS_URL ?? env.REDIS_HOST);
+    if (production && !redisConfigured) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message:
+          'REDIS_URL or REDIS_HOST is required when NODE_ENV=production: the embedded engine keeps state in one process and cannot serve replicas',
+      });
+    }
+    if (production && !env.ALLOWED_ORIGINS?.length) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ALLOWED_ORIGINS'],
+        message: 'is required when NODE_ENV=production (for example https://chat.example.com)',
+      });
+    }
+  });
+
+export type RedisConnectionOptions =
+  | { url: string }
+  | { host: string; port: number; password: string | undefined };
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  engine: Engine;
+  redis: RedisConnectionOptions | null;
+  allowedOrigins: string[];
+  internalApiToken: string | null;
+  demoSeed: boolean;
+  presenceTtlSeconds: number;
+  typingTtlSeconds: number;
+  wsHeartbeatMs: number;
+  sessionTtlSeconds: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Session cookies carry `Secure` in production. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; throws a {@link ConfigError} listing every problem. */
+export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
+  // An empty variable (`REDIS_URL=` in a compose file) means "unset", not "empty string".
+  const present = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  const redis: RedisConnectionOptions | null = env.REDIS_URL
+    ? { url: env.REDIS_URL }
+    : env.REDIS_HOST
+      ? { host: env.REDIS_HOST, port: env.REDIS_PORT, password: env.REDIS_PASSWORD }
+      : null;
+  const engine: Engine = redis ? 'redis' : 'memory';
+  const production = env.NODE_ENV === 'production';
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    engine,
+    redis,
+    allowedOrigins: env.ALLOWED_ORIGINS ?? (production ? [] : ['http://localhost:3100']),
+    internalApiToken: env.INTERNAL_API_TOKEN ?? null,
+    demoSeed: env.DEMO_SEED ?? engine === 'memory',
+    presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
+    typingTtlSeconds: env.TYPING_TTL_SECONDS,
+    wsHeartbeatMs: env.WS_HEARTBEAT_MS,
+    sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    logLevel: env.LOG_LEVEL,
+    secureCookies: production,
+  };
+}

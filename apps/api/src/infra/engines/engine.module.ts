@@ -1,0 +1,68 @@
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { type AppConfig } from '../../config/app-config';
+import { SessionRepository } from '../../modules/auth/session.repository';
+import { BookingRepository } from '../../modules/bookings/booking.repository';
+import { ConversationRepository } from '../../modules/chat/conversation.repository';
+import { MessageRepository } from '../../modules/chat/message.repository';
+import { ReadStateRepository } from '../../modules/chat/read-state.repository';
+import { EngineHealth } from '../../modules/health/engine-health';
+import { NotificationRepository } from '../../modules/notifications/notification.repository';
+import { UserRepository } from '../../modules/users/user.repository';
+import { RedisModule } from '../redis/redis.module';
+import { MemoryBookingRepository } from './memory/memory-booking.repository';
+import { MemoryConversationRepository } from './memory/memory-conversation.repository';
+import { MemoryEngineHealth } from './memory/memory-engine-health';
+import { MemoryMessageRepository } from './memory/memory-message.repository';
+import { MemoryNotificationRepository } from './memory/memory-notification.repository';
+import { MemoryReadStateRepository } from './memory/memory-read-state.repository';
+import { MemorySessionRepository } from './memory/memory-session.repository';
+import { MemoryUserRepository } from './memory/memory-user.repository';
+import { RedisBookingRepository } from './redis/redis-booking.repository';
+import { RedisConversationRepository } from './redis/redis-conversation.repository';
+import { RedisEngineHealth } from './redis/redis-engine-health';
+import { RedisMessageRepository } from './redis/redis-message.repository';
+import { RedisNotificationRepository } from './redis/redis-notification.repository';
+import { RedisReadStateRepository } from './redis/redis-read-state.repository';
+import { RedisSessionRepository } from './redis/redis-session.repository';
+import { RedisUserRepository } from './redis/redis-user.repository';
+
+/** Each port with its implementation per engine. */
+export const ENGINE_BINDINGS = [
+  { port: UserRepository, memory: MemoryUserRepository, redis: RedisUserRepository },
+  { port: SessionRepository, memory: MemorySessionRepository, redis: RedisSessionRepository },
+  { port: BookingRepository, memory: MemoryBookingRepository, redis: RedisBookingRepository },
+  {
+    port: ConversationRepository,
+    memory: MemoryConversationRepository,
+    redis: RedisConversationRepository,
+  },
+  { port: MessageRepository, memory: MemoryMessageRepository, redis: RedisMessageRepository },
+  { port: ReadStateRepository, memory: MemoryReadStateRepository, redis: RedisReadStateRepository },
+  {
+    port: NotificationRepository,
+    memory: MemoryNotificationRepository,
+    redis: RedisNotificationRepository,
+  },
+  { port: EngineHealth, memory: MemoryEngineHealth, redis: RedisEngineHealth },
+] as const;
+
+/**
+ * Binds every repository port to the Redis engine when Redis is configured, else to the
+ * embedded in-process engine (one replica only).
+ */
+@Global()
+@Module({})
+export class EngineModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const providers: Provider[] = ENGINE_BINDINGS.map((binding) => ({
+      provide: binding.port,
+      useClass: config.redis ? binding.redis : binding.memory,
+    }));
+    return {
+      module: EngineModule,
+      imports: config.redis ? [RedisModule.forRoot(config.redis)] : [],
+      providers,
+      exports: ENGINE_BINDINGS.map((binding) => binding.port),
+    };
+  }
+}

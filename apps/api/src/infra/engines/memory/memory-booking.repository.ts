@@ -1,0 +1,16 @@
+import { Injectable } from '@nestjs/common';
+import { type BookingRecord, BookingRepository } from '../../../modules/bookings/booking.repository';
+
+@Injectable()
+export class MemoryBookingRepository extends BookingRepository {
+  private readonly bookings = new Map<string, BookingRecord>();
+
+  async findById(id: string): Promise<BookingRecord | null> {
+    const booking = this.bookings.get(id);
+    return booking ? { ...booking } : null;
+  }
+
+  async upsert(booking: BookingRecord): Promise<void> {
+    this.bookings.set(booking.id, { ...booking });
+  }
+}

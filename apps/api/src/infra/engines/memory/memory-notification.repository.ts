@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type Notification } from '@chat/protocol';
+import {
+  type NotificationDraft,
+  NotificationRepository,
+} from '../../../modules/notifications/notification.repository';
+
+@Injectable()
+export class MemoryNotificationRepository extends NotificationRepository {
+  // Per user, oldest first.
+  private readonly byUser = new Map<string, Notification[]>();
+
+  async create(userId: string, draft: NotificationDraft): Promise<Notification> {
+    const notification: Notification = {
+      id: randomUUID(),
+      ...draft,
+      createdAt: new Date().toISOString(),
+      readAt: null,
+    };
+    const list = this.byUser.get(userId) ?? [];
+    list.push(notification);
+    this.byUser.set(userId, list);
+    return { ...notification };
+  }
+
+  async page(
+    userId: string,
+    options: { before?: string; limit: number },
+  ): Promise<{ notifications: Notification[]; hasMore: boolean } | null> {
+    const list = this.byUser.get(userId) ?? [];
+    let end = list.length;
+    if (options.before !== undefined) {
+      end = list.findIndex((notification) => notification.id === options.before);
+      if (end < 0) return null;
+    }
+    const start = Math.max(0, end - options.limit);
+    return {
+      notifications: list
+        .slice(start, end)
+        .reverse()
+        .map((notification) => ({ ...notification })),
+      hasMore: start > 0,
+    };
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    return (this.byUser.get(userId) ?? []).filter((notification) => !notification.readAt).length;
+  }
+
+  async markRead(userId: string, notificationId: string): Promise<boolean | null> {
+    const notification = this.byUser.get(userId)?.find((item) => item.id === notificationId);
+    if (!notification) return null;
+    if (notification.readAt) return false;
+    notification.readAt = new Date().toISOString();
+    return true;
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    const readAt = new Date().toISOString();
+    let changed = 0;
+    for (const notification of this.byUser.get(userId) ?? []) {
+      if (!notification.readAt) {
+        notification.readAt = readAt;
+        changed++;
+      }
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { type Message } from '@chat/protocol';
+import {
+  type AppendResult,
+  type MessageDraft,
+  MessageRepository,
+} from '../../../modules/chat/message.repository';
+import { REDIS_CLIENT } from '../../redis/redis.module';
+import { redisKeys } from '../../redis/redis-keys';
+
+// The log's length is the last seq, so the next seq, the idempotency record and the author
+// index are written in one script: no gap, no duplicate, whatever replica sends it.
+// KEYS: log, idempotency, byAuthor  ARGV: idempotencyField, jsonWithoutSeq
+const APPEND_MESSAGE = `
+local existing = redis.call('HGET', KEYS[2], ARGV[1])
+if existing then
+  return {0, redis.call('LINDEX', KEYS[1], tonumber(existing) - 1)}
+end
+local seq = redis.call('LLEN', KEYS[1]) + 1
+local json = '{"seq":' .. seq .. ',' .. ARGV[2]
+redis.call('RPUSH', KEYS[1], json)
+redis.call('HSET', KEYS[2], ARGV[1], seq)
+redis.call('ZADD', KEYS[3], seq, seq)
+return {1, json}
+`;
+
+@Injectable()
+export class RedisMessageRepository extends MessageRepository {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+    super();
+  }
+
+  async append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult> {
+    // The script prepends `{"seq":N,` to the serialized draft, which opens with `{`.
+    const jsonWithoutSeq = JSON.stringify(draft).slice(1);
+    const [created, json] = (await this.redis.eval(
+      APPEND_MESSAGE,
+      3,
+      redisKeys.messageLog(draft.conversationId),
+      redisKeys.messageIdempotency(draft.conversationId),
+      redisKeys.messagesByAuthor(draft.conversationId, draft.author.id),
+      `${draft.author.id}:${clientMessageId}`,
+      jsonWithoutSeq,
+    )) as [number, string];
+    return { message: JSON.parse(json) as Message, created: created === 1 };
+  }
+
+  async range(conversationId: string, fromSeq: number, toSeq: number): Promise<Message[]> {
+    const from = Math.max(fromSeq, 1);
+    if (toSeq < from) return [];
+    const values = await this.redis.lrange(redisKeys.messageLog(conversationId), from - 1, toSeq - 1);
+    return values.map((json) => JSON.parse(json) as Message);
+  }
+
+  async lastSeq(conversationId: string): Promise<number> {
+    return this.redis.llen(redisKeys.messageLog(conversationId));
+  }
+
+  async lastSeqs(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    if (!conversationIds.length) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of conversationIds) pipeline.llen(redisKeys.messageLog(id));
+    const results = (await pipeline.exec()) ?? [];
+    return new Map(
+      conversationIds.map((id, index) => {
+        const [error, length] = results[index] ?? [new Error('no reply'), 0];
+        if (error) throw error;
+        return [id, Number(length)] as const;
+      }),
+    );
+  }
+
+  async countFromOthers(conversationId: string, userId: string, afterSeq: number): Promise<number> {
+    const [[lengthError, length], [ownError, own]] = ((await this.redis
+      .pipeline()
+      .llen(redisKeys.messageLog(conversationId))
+      .zcount(redisKeys.messagesByAuthor(conversationId, userId), `(${afterSeq}`, '+inf')
+      .exec()) ?? []) as [[Error | null, number], [Error | null, number]];
+    if (lengthError) throw lengthError;
+    if (ownError) throw ownError;
+    return Math.max(0, length - afterSeq - own);
+  }
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { type Notification } from '@chat/protocol';
+import {
+  type NotificationDraft,
+  NotificationRepository,
+} from '../../../modules/notifications/notification.repository';
+import { REDIS_CLIENT } from '../../redis/redis.module';
+import { redisKeys } from '../../redis/redis-keys';
+
+// KEYS: notification, userList, userUnread, sequence  ARGV: id, fields as JSON
+const CREATE_NOTIFICATION = `
+local order = redis.call('INCR', KEYS[4])
+local fields = cjson.decode(ARGV[2])
+for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
+redis.call('ZADD', KEYS[2], order, ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return order
+`;
+
+// KEYS: userList, userUnread, notification  ARGV: id, readAt
+const MARK_READ = `
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
+if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[3], 'readAt', ARGV[2])
+return 1
+`;
+
+// KEYS: userUnread  ARGV: readAt, notificationKeyPrefix
+const MARK_ALL_READ = `
+local ids = redis.call('SMEMBERS', KEYS[1])
+for _, id in ipairs(ids) do redis.call('HSET', ARGV[2] .. id, 'readAt', ARGV[1]) end
+redis.call('DEL', KEYS[1])
+return #ids
+`;
+
+type StoredNotification = Record<keyof Notification, string>;
+
+function fromHash(hash: StoredNotification): Notification {
+  return {
+    id: hash.id,
+    type: hash.type,
+    title: hash.title,
+    body: hash.body || null,
+    link: hash.link || null,
+    createdAt: hash.createdAt,
+    readAt: hash.readAt || null,
+  };
+}
+
+@Injectable()
+export class RedisNotificationRepository extends NotificationRepository {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+    super();
+  }
+
+  async create(userId: string, draft: NotificationDraft): Promise<Notification> {
+    const notification: Notification = {
+      id: randomUUID(),
+      ...draft,
+      createdAt: new Date().toISOString(),
+      readAt: null,
+    };
+    const fields: StoredNotification = {
+      id: notification.id,
+      type: notification.type,
+      title: notification.title,
+      body: notification.body ?? '',
+      link: notification.link ?? '',
+      createdAt: notification.createdAt,
+      readAt: '',
+    };
+    await this.redis.eval(
+      CREATE_NOTIFICATION,
+      4,
+      redisKeys.notification(notification.id),
+      redisKeys.userNotifications(userId),
+      redisKeys.userUnreadNotifications(userId),
+      redisKeys.notificationSequence(),
+      notification.id,
+      JSON.stringify(fields),
+    );
+    return notification;
+  }
+
+  async page(
+    userId: string,
+    options: { before?: string; limit: number },
+  ): Promise<{ notifications: Notification[]; hasMore: boolean } | null> {
+    const listKey = redisKeys.userNotifications(userId);
+    let maxScore = '+inf';
+    if (options.before !== undefined) {
+      const score = await this.redis.zscore(listKey, options.before);
+      if (score === null) return null;
+      maxScore = `(${score}`;
+    }
+    const ids = await this.redis.zrevrangebyscore(listKey, maxScore, '-inf', 'LIMIT', 0, options.limit + 1);
+    const pageIds = ids.slice(0, options.limit);
+    const pipeline = this.redis.pipeline();
+    for (const id of pageIds) pipeline.hgetall(redisKeys.notification(id));
+    const results = (await pipeline.exec()) ?? [];
+    const notifications = results.map(([error, hash]) => {
+      if (error) throw error;
+      return fromHash(hash as StoredNotification);
+    });
+    return { notifications, hasMore: ids.length > options.limit };
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    return this.redis.scard(redisKeys.userUnreadNotifications(userId));
+  }
+
+  async markRead(userId: string, notificationId: string): Promise<boolean | null> {
+    const result = (await this.redis.eval(
+      MARK_READ,
+      3,
+      redisKeys.userNotifications(userId),
+      redisKeys.userUnreadNotifications(userId),
+      redisKeys.notification(notificationId),
+      notificationId,
+      new Date().toISOString(),
+    )) as number;
+    return result < 0 ? null : result === 1;
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    return (await this.redis.eval(
+      MARK_ALL_READ,
+      1,
+      redisKeys.userUnreadNotifications(userId),
+      new Date().toISOString(),
+      redisKeys.notification(''),
+    )) as number;
+  }
+}

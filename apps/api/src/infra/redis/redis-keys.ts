@@ -1,0 +1,32 @@
+/** Every Redis key the API writes, in one place. */
+const PREFIX = 'chat';
+
+export const redisKeys = {
+  user: (id: string) => `${PREFIX}:user:${id}`,
+  userIdByEmail: (email: string) => `${PREFIX}:user-email:${email}`,
+  userIdByHandle: (handle: string) => `${PREFIX}:user-handle:${handle}`,
+  session: (key: string) => `${PREFIX}:session:${key}`,
+  booking: (id: string) => `${PREFIX}:booking:${id}`,
+  conversation: (id: string) => `${PREFIX}:conversation:${id}`,
+  conversationsAll: () => `${PREFIX}:conversations`,
+  conversationsByCountry: (country: string) => `${PREFIX}:conversations:country:${country}`,
+  /** ZSET userId → join time. */
+  participants: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:participants`,
+  /** SET of conversation ids the user participates in. */
+  userConversations: (userId: string) => `${PREFIX}:user:${userId}:conversations`,
+  /** LIST of message JSON; the message with seq N sits at index N-1. */
+  messageLog: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:messages`,
+  /** HASH "authorId:clientMessageId" → seq. */
+  messageIdempotency: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:client-ids`,
+  /** ZSET of the seqs one author wrote in a conversation (for true-unread counts). */
+  messagesByAuthor: (conversationId: string, userId: string) =>
+    `${PREFIX}:conversation:${conversationId}:author:${userId}`,
+  /** HASH conversationId → last read seq. */
+  readMarkers: (userId: string) => `${PREFIX}:user:${userId}:read`,
+  notification: (id: string) => `${PREFIX}:notification:${id}`,
+  notificationSequence: () => `${PREFIX}:notification-seq`,
+  /** ZSET notificationId → creation sequence. */
+  userNotifications: (userId: string) => `${PREFIX}:user:${userId}:notifications`,
+  /** SET of unread notification ids. */
+  userUnreadNotifications: (userId: string) => `${PREFIX}:user:${userId}:notifications:unread`,
+} as const;

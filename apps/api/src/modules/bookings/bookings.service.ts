@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { type UpsertBookingBody } from '@chat/protocol';
+import { ConversationRepository } from '../chat/conversation.repository';
+import { UsersService } from '../users/users.service';
+import { type BookingRecord, BookingRepository } from './booking.repository';
+
+/** The id of a booking's thread: one thread per booking, derived so creation is idempotent. */
+export function threadIdForBooking(bookingId: string): string {
+  return `th_${bookingId}`;
+}
+
+@Injectable()
+export class BookingsService {
+  constructor(
+    private readonly bookings: BookingRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly users: UsersService,
+  ) {}
+
+  /**
+   * Creates or updates a booking and makes sure its thread exists with the creator and the
+   * manager as participants. Participants are never removed by an update.
+   */
+  async upsert(id: string, input: UpsertBookingBody): Promise<{ booking: BookingRecord; conversationId: string }> {
+    await this.users.requireSummary(input.creatorId, 'creator');
+    if (input.managerId) await this.users.requireSummary(input.managerId, 'manager');
+    const booking: BookingRecord = { id, ...input };
+    await this.bookings.upsert(booking);
+    const conversationId = threadIdForBooking(id);
+    await this.conversations.save({
+      id: conversationId,
+      bookingId: id,
+      bookingRef: input.ref,
+      country: input.country,
+      title: `Booking ${input.ref}`,
+      createdAt: new Date().toISOString(),
+    });
+    await this.conversations.addParticipant(conversationId, input.creatorId);
+    if (input.managerId) await this.conversations.addParticipant(conversationId, input.managerId);
+    return { booking, conversationId };
+  }
+}

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  type ConversationHeaderResponse,
+  type ConversationListItem,
+  type ConversationResponse,
+  type ConversationScope,
+  type ListMessagesQuery,
+  type Message,
+  type MessagePageResponse,
+  type PostMessageBody,
+  type UnreadResponse,
+  type User,
+} from '@chat/protocol';
+import { DomainEvents } from '../../common/domain-events';
+import { NotFoundError } from '../../common/domain-errors';
+import { decideConversationAccess } from '../access/conversation-access.policy';
+import { ConversationAccessService } from '../access/conversation-access.service';
+import { BookingRepository } from '../bookings/booking.repository';
+import { InAppNotificationService } from '../notifications/in-app-notification.service';
+import { UserRepository } from '../users/user.repository';
+import { toUserSummary, UsersService } from '../users/users.service';
+import { type ConversationRecord, ConversationRepository } from './conversation.repository';
+import { MessageRepository } from './message.repository';
+import { extractMentionedHandles } from './mentions';
+import { ReadStateRepository } from './read-state.repository';
+
+const MENTION_EXCERPT_LENGTH = 200;
+
+@Injectable()
+export class ChatService {
+  constructor(
+    private readonly access: ConversationAccessService,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly readState: ReadStateRepository,
+    private readonly bookings: BookingRepository,
+    private readonly users: UserRepository,
+    private readonly usersService: UsersService,
+    private readonly notifications: InAppNotificationService,
+    private readonly events: DomainEvents,
+  ) {}
+
+  async listConversations(user: User, scope: ConversationScope): Promise<ConversationListItem[]> {
+    const records = await this.visibleConversations(user, scope);
+    const ids = records.map((conversation) => conversation.id);
+    const [lastSeqs, unread] = await Promise.all([
+      this.messages.lastSeqs(ids),
+      this.unreadByConversation(user.id, ids),
+    ]);
+    const items = await Promise.all(
+      records.map(async (conversation) => {
+        const lastSeq = lastSeqs.get(conversation.id) ?? 0;
+        const [lastMessage] = lastSeq
+          ? await this.messages.range(conversation.id, lastSeq, lastSeq)
+          : [];
+        const item: ConversationListItem = {
+          id: conversation.id,
+          bookingRef: conversation.bookingRef,
+          title: conversation.title,
+          lastMessage: lastMessage ?? null,
+          unreadCount: unread.get(conversation.id) ?? 0,
+        };
+        return { item, activity: lastMessage?.createdAt ?? conversation.createdAt };
+      }),
+    );
+    // Most recent activity first.
+    return items.sort((a, b) => b.activity.localeCompare(a.activity)).map(({ item }) => item);
+  }
+
+  /** Opening a thread: in-scope staff and admins join it. */
+  async openConversation(user: User, conversationId: string): Promise<ConversationResponse> {
+    const { conversation } = await this.access.open(user, conversationId, { join: true });
+    const [booking, participantIds] = await Promise.all([
+      this.requireBooking(conversation),
+      this.conversations.listParticipants(conversationId),
+    ]);
+    const summaries = await this.usersService.summaries(participantIds);
+    return {
+      id: conversation.id,
+      booking: { id: booking.id, ref: booking.ref, country: booking.country },
+      title: conversation.title,
+      participants: participantIds.flatMap((id) => summaries.get(id) ?? []),
+    };
+  }
+
+  async header(user: User, conversationId: string): Promise<ConversationHeaderResponse> {
+    const { conversation } = await this.access.open(user, conversationId, { join: false });
+    const booking = await this.requireBooking(conversation);
+    const participantIds = await this.conversations.listParticipants(conversationId);
+    const summaries = await this.usersService.summaries([
+      booking.creatorId,
+      ...(booking.managerId ? [booking.managerId] : []),
+      ...participantIds,
+    ]);
+    const creator = summaries.get(booking.creatorId);
+    if (!creator) throw new NotFoundError('The booking creator no longer exists');
+    return {
+      creator,
+      manager: (booking.managerId && summaries.get(booking.managerId)) || null,
+      participants: participantIds.flatMap((id) => summaries.get(id) ?? []),
+    };
+  }
+
+  async listMessages(
+    user: User,
+    conversationId: string,
+    query: ListMessagesQuery,
+  ): Promise<MessagePageResponse> {
+    await this.access.open(user, conversationId, { join: false });
+    const lastSeq = await this.messages.lastSeq(conversationId);
+    const toSeq = query.before === undefined ? lastSeq : Math.min(query.before - 1, lastSeq);
+    const fromSeq = Math.max(1, toSeq - query.limit + 1);
+    const messages = toSeq >= 1 ? await this.messages.range(conversationId, fromSeq, toSeq) : [];
+    return { messages, hasMore: fromSeq > 1 && toSeq >= 1 };
+  }
+
+  /**
+   * Stores a message once per (author, clientMessageId); a retry returns the stored message
+   * with `created: false` and notifies nobody again.
+   */
+  async postMessage(
+    user: User,
+    conversationId: string,
+    input: PostMessageBody,
+  ): Promise<{ message: Message; created: boolean }> {
+    const { conversation } = await this.access.open(user, conversationId, { join: true });
+    const mentioned = await this.resolveMentions(user, conversation, input.body);
+    const result = await this.messages.append(
+      {
+        id: randomUUID(),
+        conversationId,
+        author: toUserSummary(user),
+        body: input.body,
+        mentions: mentioned.map((mentionedUser) => mentionedUser.id),
+        createdAt: new Date().toISOString(),
+      },
+      input.clientMessageId,
+    );
+    if (!result.created) return result;
+
+    const participantIds = await this.conversations.listParticipants(conversationId);
+    this.events.emit('message.created', { message: result.message, participantIds });
+    await Promise.all(
+      mentioned.map((mentionedUser) =>
+        this.notifications.create(mentionedUser.id, {
+          type: 'mention',
+          title: `${user.name} mentioned you in ${conversation.bookingRef}`,
+          body: excerpt(input.body),
+          link: `/threads/${conversationId}`,
+        }),
+      ),
+    );
+    return result;
+  }
+
+  /** Moves the read marker forward (never past the last message); returns the new unread count. */
+  async markRead(user: User, conversationId: string, seq: number): Promise<number> {
+    await this.access.open(user, conversationId, { join: false });
+    const lastSeq = await this.messages.lastSeq(conversationId);
+    const marker = await this.readState.advance(user.id, conversationId, Math.min(seq, lastSeq));
+    this.events.emit('conversation.read', { conversationId, userId: user.id, seq: marker });
+    return this.messages.countFromOthers(conversationId, user.id, marker);
+  }
+
+  /** True-unread counts over the conversations the user takes part in. */
+  async unread(user: User): Promise<UnreadResponse> {
+    const records = await this.visibleConversations(user, 'mine');
+    const counts = await this.unreadByConversation(
+      user.id,
+      records.map((conversation) => conversation.id),
+    );
+    let total = 0;
+    for (const count of counts.values()) total += count;
+    return { total, conversations: Object.fromEntries(counts) };
+  }
+
+  private async visibleConversations(
+    user: User,
+    scope: ConversationScope,
+  ): Promise<ConversationRecord[]> {
+    if (scope === 'all') {
+      return this.conversations.findByIds(await this.access.openableConversationIds(user));
+    }
+    const records = await this.conversations.findByIds(await this.conversations.listForUser(user.id));
+    // A participant who has left the country scope no longer sees the thread.
+    return records.filter(
+      (conversation) => decideConversationAccess(user, conversation.country, true).allowed,
+    );
+  }
+
+  /** Messages above the user's read marker written by someone else, per conversation. */
+  private async unreadByConversation(
+    userId: string,
+    conversationIds: string[],
+  ): Promise<Map<string, number>> {
+    const markers = await this.readState.getMany(userId, conversationIds);
+    const counts = await Promise.all(
+      conversationIds.map((id) => this.messages.countFromOthers(id, userId, markers.get(id) ?? 0)),
+    );
+    return new Map(conversationIds.map((id, index) => [id, counts[index]!] as const));
+  }
+
+  private async resolveMentions(author: User, conversation: ConversationRecord, body: string) {
+    const handles = extractMentionedHandles(body).filter((handle) => handle !== author.handle);
+    const candidates = await Promise.all(handles.map((handle) => this.users.findByHandle(handle)));
+    const allowed = await Promise.all(
+      candidates.map(async (candidate) =>
+        candidate && (await this.access.canOpen(candidate, conversation)) ? candidate : null,
+      ),
+    );
+    return allowed.filter((candidate) => candidate !== null);
+  }
+
+  private async requireBooking(conversation: ConversationRecord) {
+    const booking = await this.bookings.findById(conversation.bookingId);
+    if (!booking) throw new NotFoundError('The booking of this conversation no longer exists');
+    return booking;
+  }
+}
+
+function excerpt(body: string): string {
+  return body.length <= MENTION_EXCERPT_LENGTH ? body : `${body.slice(0, MENTION_EXCERPT_LENGTH - 1)}…`;
+}

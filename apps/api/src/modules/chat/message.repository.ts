@@ -1,0 +1,28 @@
+import { type Message } from '@chat/protocol';
+
+/** Everything of a message but its `seq`, which the store assigns. */
+export type MessageDraft = Omit<Message, 'seq'>;
+
+export interface AppendResult {
+  message: Message;
+  /** False when this author already sent `clientMessageId` here: the stored message is returned. */
+  created: boolean;
+}
+
+export abstract class MessageRepository {
+  /**
+   * Appends atomically: the next gapless `seq`, the idempotency record for
+   * (author, clientMessageId) and the author index change together or not at all.
+   */
+  abstract append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult>;
+  /** Messages with `seq` in [fromSeq, toSeq], oldest first. */
+  abstract range(conversationId: string, fromSeq: number, toSeq: number): Promise<Message[]>;
+  abstract lastSeq(conversationId: string): Promise<number>;
+  abstract lastSeqs(conversationIds: readonly string[]): Promise<Map<string, number>>;
+  /** How many messages with `seq > afterSeq` were written by someone other than `userId`. */
+  abstract countFromOthers(
+    conversationId: string,
+    userId: string,
+    afterSeq: number,
+  ): Promise<number>;
+}

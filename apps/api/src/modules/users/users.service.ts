@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { type UpsertUserBody, type User, type UserSummary } from '@chat/protocol';
+import { BadRequestError, ConflictError } from '../../common/domain-errors';
+import { PasswordHasher } from '../auth/password-hasher';
+import { type UserRecord, UserRepository } from './user.repository';
+
+export function toPublicUser(record: UserRecord): User {
+  const { passwordHash: _passwordHash, ...user } = record;
+  return user;
+}
+
+export function toUserSummary(user: User): UserSummary {
+  return { id: user.id, name: user.name, handle: user.handle, role: user.role };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /** Creates or updates a user; the password is kept when none is given. */
+  async upsert(id: string, input: UpsertUserBody): Promise<User> {
+    const passwordHash = input.password
+      ? await this.passwords.hash(input.password)
+      : ((await this.users.findById(id))?.passwordHash ?? null);
+    return this.upsertWithPasswordHash(id, input, passwordHash);
+  }
+
+  async upsertWithPasswordHash(
+    id: string,
+    input: Omit<UpsertUserBody, 'password'>,
+    passwordHash: string | null,
+  ): Promise<User> {
+    const record: UserRecord = {
+      id,
+      email: input.email,
+      name: input.name,
+      handle: input.handle,
+      role: input.role,
+      country: input.country,
+      passwordHash,
+    };
+    const { conflict } = await this.users.upsert(record);
+    if (conflict) throw new ConflictError(`Another user already has this ${conflict}`);
+    return toPublicUser(record);
+  }
+
+  async summaries(ids: readonly string[]): Promise<Map<string, UserSummary>> {
+    const records = await this.users.findByIds(ids);
+    return new Map(records.map((record) => [record.id, toUserSummary(record)] as const));
+  }
+
+  async requireSummary(id: string, role: string): Promise<UserSummary> {
+    const user = await this.users.findById(id);
+    if (!user) throw new BadRequestError(`Unknown ${role}`, [{ path: `${role}Id`, message: 'no such user' }]);
+    return toUserSummary(user);
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+export const idSchema = z.string().min(1).max(128);
+export const seqSchema = z.number().int().nonnegative();
+
+export const roleSchema = z.enum(['customer', 'staff', 'admin']);
+export type Role = z.infer<typeof roleSchema>;
+
+/** ISO 3166-1 alpha-2 country code, upper case. */
+export const countrySchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be a two-letter upper-case country code');
+
+export const handleSchema = z
+  .string()
+  .regex(/^[a-z0-9_]{2,32}$/, 'must be 2-32 lower-case letters, digits or underscores');
+
+export const userSchema = z.object({
+  id: idSchema,
+  email: z.email(),
+  name: z.string().min(1).max(200),
+  handle: handleSchema,
+  role: roleSchema,
+  country: countrySchema.nullable(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const userSummarySchema = userSchema.pick({
+  id: true,
+  name: true,
+  handle: true,
+  role: true,
+});
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const messageSchema = z.object({
+  id: idSchema,
+  conversationId: idSchema,
+  seq: z.number().int().positive(),
+  author: userSummarySchema,
+  body: z.string(),
+  mentions: z.array(idSchema),
+  createdAt: z.iso.datetime(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const notificationSchema = z.object({
+  id: idSchema,
+  type: z.string(),
+  title: z.string(),
+  body: z.string().nullable(),
+  link: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  readAt: z.iso.datetime().nullable(),
+});
+export type Notification = z.infer<typeof notificationSchema>;
+
+export const errorBodySchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import {
+  countrySchema,
+  handleSchema,
+  idSchema,
+  messageSchema,
+  notificationSchema,
+  roleSchema,
+  seqSchema,
+  userSchema,
+  userSummarySchema,
+} from './common';
+
+/** Upper bound of a message body, in characters. */
+export const MESSAGE_BODY_MAX = 4000;
+export const MESSAGES_PAGE_DEFAULT = 50;
+export const MESSAGES_PAGE_MAX = 100;
+export const NOTIFICATIONS_PAGE_DEFAULT = 20;
+export const NOTIFICATIONS_PAGE_MAX = 100;
+
+// ---- Auth
+export const loginBodySchema = z.object({
+  email: z.string().trim().toLowerCase().pipe(z.email()),
+  password: z.string().min(1).max(1024),
+});
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+export const userResponseSchema = z.object({ user: userSchema });
+export type UserResponse = z.infer<typeof userResponseSchema>;
+
+// ---- Chat
+export const messageBodySchema = z
+  .string()
+  .refine((body) => body.trim().length > 0, 'must not be blank')
+  .pipe(z.string().max(MESSAGE_BODY_MAX));
+
+export const clientMessageIdSchema = z.string().min(1).max(64);
+
+export const postMessageBodySchema = z.object({
+  body: messageBodySchema,
+  clientMessageId: clientMessageIdSchema,
+});
+export type PostMessageBody = z.infer<typeof postMessageBodySchema>;
+
+export const readBodySchema = z.object({ seq: seqSchema });
+export type ReadBody = z.infer<typeof readBodySchema>;
+
+export const conversationScopeSchema = z.enum(['mine', 'all']);
+export type ConversationScope = z.infer<typeof conversationScopeSchema>;
+
+export const listConversationsQuerySchema = z.object({
+  scope: conversationScopeSchema.default('mine'),
+});
+
+export const listMessagesQuerySchema = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(MESSAGES_PAGE_MAX).default(MESSAGES_PAGE_DEFAULT),
+});
+export type ListMessagesQuery = z.infer<typeof listMessagesQuerySchema>;
+
+export const conversationListItemSchema = z.object({
+  id: idSchema,
+  bookingRef: z.string(),
+  title: z.string(),
+  lastMessage: messageSchema.nullable(),
+  unreadCount: z.number().int().nonnegative(),
+});
+export type ConversationListItem = z.infer<typeof conversationListItemSchema>;
+
+export const conversationListResponseSchema = z.object({
+  conversations: z.array(conversationListItemSchema),
+});
+
+export const bookingSummarySchema = z.object({ id: idSchema, ref: z.string(), country: countrySchema });
+
+export const conversationResponseSchema = z.object({
+  id: idSchema,
+  booking: bookingSummarySchema,
+  title: z.string(),
+  participants: z.array(userSummarySchema),
+});
+export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
+
+export const conversationHeaderResponseSchema = z.object({
+  creator: userSummarySchema,
+  manager: userSummarySchema.nullable(),
+  participants: z.array(userSummarySchema),
+});
+export type ConversationHeaderResponse = z.infer<typeof conversationHeaderResponseSchema>;
+
+export const messagePageResponseSchema = z.object({
+  messages: z.array(messageSchema),
+  hasMore: z.boolean(),
+});
+export type MessagePageResponse = z.infer<typeof messagePageResponseSchema>;
+
+export const messageResponseSchema = z.object({ message: messageSchema });
+
+export const unreadResponseSchema = z.object({
+  total: z.number().int().nonnegative(),
+  conversations: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type UnreadResponse = z.infer<typeof unreadResponseSchema>;
+
+export const presenceResponseSchema = z.object({
+  members: z.array(z.object({ userId: idSchema, online: z.boolean() })),
+});
+export type PresenceResponse = z.infer<typeof presenceResponseSchema>;
+
+// ---- Notifications
+export const listNotificationsQuerySchema = z.object({
+  before: idSchema.optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(NOTIFICATIONS_PAGE_MAX)
+    .default(NOTIFICATIONS_PAGE_DEFAULT),
+});
+export type ListNotificationsQuery = z.infer<typeof listNotificationsQuerySchema>;
+
+export const notificationPageResponseSchema = z.object({
+  notifications: z.array(notificationSchema),
+  hasMore: z.boolean(),
+});
+export type NotificationPageResponse = z.infer<typeof notificationPageResponseSchema>;
+
+export const unreadCountResponseSchema = z.object({ count: z.number().int().nonnegative() });
+
+// ---- Internal (service to service)
+export const upsertUserBodySchema = z.object({
+  email: z.string().trim().toLowerCase().pipe(z.email()),
+  name: z.string().trim().min(1).max(200),
+  handle: handleSchema,
+  role: roleSchema,
+  country: countrySchema.nullable(),
+  password: z.string().min(8).max(1024).optional(),
+});
+export type UpsertUserBody = z.infer<typeof upsertUserBodySchema>;
+
+export const upsertBookingBodySchema = z.object({
+  ref: z.string().trim().min(1).max(64),
+  country: countrySchema,
+  creatorId: idSchema,
+  managerId: idSchema.nullable(),
+});
+export type UpsertBookingBody = z.infer<typeof upsertBookingBodySchema>;
+
+export const createNotificationBodySchema = z.object({
+  userId: idSchema,
+  type: z.string().trim().min(1).max(64),
+  title: z.string().trim().min(1).max(200),
+  body: z.string().max(2000).optional(),
+  link: z
+    .string()
+    .max(2000)
+    .refine((link) => link.startsWith('/') && !link.startsWith('//'), 'must be a same-site path')
+    .optional(),
+});
+export type CreateNotificationBody = z.infer<typeof createNotificationBodySchema>;
+
+export const notificationResponseSchema = z.object({ notification: notificationSchema });
+
+// ---- Health
+export const engineSchema = z.enum(['redis', 'memory']);
+export type Engine = z.infer<typeof engineSchema>;
+export const healthResponseSchema = z.object({ status: z.literal('ok'), engine: engineSchema });
+
+export { idSchema, seqSchema, userSummarySchema };

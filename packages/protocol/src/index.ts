@@ -1,0 +1,5 @@
+export * from './codes';
+export * from './common';
+export * from './frames';
+export * from './http';
+export * from './routes';
