@@ -1,0 +1,397 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
+import { ENGINES, useEngine } from './support/engines';
+import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
+
+describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
+  const engine = useEngine(engineName);
+  let api: ApiInstance;
+  const as = async (email: string) => {
+    const client = new HttpClient(api.baseUrl);
+    await client.login(email);
+    return client;
+  };
+  const internal = () => ({ authorization: `Bearer ${INTERNAL_TOKEN}` });
+
+  beforeEach(async () => {
+    await engine.reset();
+    api = await startApi(engine.environment());
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  describe('health', () => {
+    it('reports the engine in use', async () => {
+      const response = await new HttpClient(api.baseUrl).get('/api/health');
+      expect(response).toMatchObject({ status: 200, body: { status: 'ok', engine: engineName } });
+      const ready = await new HttpClient(api.baseUrl).get('/api/health/ready');
+      expect(ready.status).toBe(200);
+    });
+  });
+
+  describe('auth', () => {
+    it('answers a wrong password and an unknown email with the same 401', async () => {
+      const client = new HttpClient(api.baseUrl);
+      const wrongPassword = await client.post('/api/auth/login', { email: DEMO.alice, password: 'nope-nope' });
+      const unknownEmail = await client.post('/api/auth/login', { email: 'who@demo.test', password: 'nope-nope' });
+      expect(wrongPassword.status).toBe(401);
+      expect(unknownEmail.status).toBe(401);
+      expect(wrongPassword.body).toEqual(unknownEmail.body);
+      expect(wrongPassword.body.error).toBe('invalid_credentials');
+      expect(wrongPassword.headers.get('set-cookie')).toBeNull();
+    });
+
+    it('sets an HttpOnly, SameSite=Lax session cookie and answers /auth/me', async () => {
+      const client = new HttpClient(api.baseUrl);
+      const response = await client.post('/api/auth/login', { email: 'ALICE@demo.test ', password: 'demo1234' });
+      expect(response.status).toBe(200);
+      expect(response.body.user).toMatchObject({ handle: 'alice', role: 'customer', country: 'VN' });
+      expect(response.body.user).not.toHaveProperty('passwordHash');
+      const cookie = response.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/^sid=[\w-]{40,};/);
+      expect(cookie).toMatch(/; HttpOnly/i);
+      expect(cookie).toMatch(/; SameSite=Lax/i);
+      expect(cookie).toMatch(/; Path=\//);
+      expect(cookie).not.toMatch(/Secure/);
+      expect((await client.get('/api/auth/me')).body.user.id).toBe(response.body.user.id);
+    });
+
+    it('accepts the session id as a bearer token', async () => {
+      const client = await as(DEMO.linh);
+      const sessionId = client.sessionCookie!.slice('sid='.length);
+      const bearer = new HttpClient(api.baseUrl);
+      const me = await bearer.get('/api/auth/me', { authorization: `Bearer ${sessionId}` });
+      expect(me.body.user.handle).toBe('linh');
+    });
+
+    it('revokes the session on logout: the old cookie then gets 401', async () => {
+      const client = await as(DEMO.alice);
+      const oldCookie = client.sessionCookie;
+      expect((await client.post('/api/auth/logout')).status).toBe(204);
+      const replay = new HttpClient(api.baseUrl);
+      replay.sessionCookie = oldCookie;
+      const me = await replay.get('/api/auth/me');
+      expect(me.status).toBe(401);
+      expect(me.body.error).toBe('unauthorized');
+    });
+
+    it('rejects requests without a session', async () => {
+      const client = new HttpClient(api.baseUrl);
+      expect((await client.get('/api/chat/conversations')).status).toBe(401);
+      expect((await client.get('/api/notifications')).status).toBe(401);
+      client.sessionCookie = 'sid=forged-session-id';
+      expect((await client.get('/api/auth/me')).status).toBe(401);
+    });
+  });
+
+  describe('country scope', () => {
+    it('refuses out-of-scope staff and joins them to nothing', async () => {
+      const somchai = await as(DEMO.somchai);
+      const opened = await somchai.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      expect(opened.status).toBe(403);
+      expect(opened.body.error).toBe('forbidden');
+      for (const path of ['', '/header', '/messages']) {
+        expect((await somchai.get(`/api/chat/conversations/${BK_1001_THREAD}${path}`)).status).toBe(403);
+      }
+      const post = await somchai.post(`/api/chat/conversations/${BK_1001_THREAD}/messages`, {
+        body: 'hello',
+        clientMessageId: 'c1',
+      });
+      expect(post.status).toBe(403);
+      expect((await somchai.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 1 })).status).toBe(403);
+
+      const mine = await somchai.get('/api/chat/conversations');
+      expect(mine.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_2001_THREAD]);
+      const all = await somchai.get('/api/chat/conversations?scope=all');
+      expect(all.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_2001_THREAD]);
+
+      const linh = await as(DEMO.linh);
+      const thread = await linh.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      expect(thread.body.participants.map((user: { handle: string }) => user.handle)).toEqual(['alice', 'linh']);
+    });
+
+    it('auto-joins in-scope staff when they open the thread', async () => {
+      const vu = await as(DEMO.vu);
+      expect((await vu.get('/api/chat/conversations')).body.conversations).toEqual([]);
+      const all = await vu.get('/api/chat/conversations?scope=all');
+      expect(all.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_1001_THREAD]);
+
+      const opened = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      expect(opened.status).toBe(200);
+      expect(opened.body).toMatchObject({
+        id: BK_1001_THREAD,
+        booking: { ref: 'BK-1001', country: 'VN' },
+        title: 'Booking BK-1001',
+      });
+      expect(opened.body.participants.map((user: { handle: string }) => user.handle)).toEqual(['alice', 'linh', 'vu']);
+      const mine = await vu.get('/api/chat/conversations');
+      expect(mine.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_1001_THREAD]);
+    });
+
+    it('lets customers read only their own threads, and admins every thread', async () => {
+      const bob = await as(DEMO.bob);
+      expect((await bob.get(`/api/chat/conversations/${BK_1001_THREAD}`)).status).toBe(403);
+      expect((await bob.get(`/api/chat/conversations/${BK_1001_THREAD}/messages`)).status).toBe(403);
+      expect((await bob.get(`/api/chat/conversations/${BK_2001_THREAD}`)).status).toBe(200);
+      const bobAll = await bob.get('/api/chat/conversations?scope=all');
+      expect(bobAll.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_2001_THREAD]);
+
+      const grace = await as(DEMO.grace);
+      expect((await grace.get(`/api/chat/conversations/${BK_1001_THREAD}/messages`)).status).toBe(200);
+      expect((await grace.get(`/api/chat/conversations/${BK_1001_THREAD}`)).status).toBe(200);
+      expect((await grace.get(`/api/chat/conversations/${BK_2001_THREAD}`)).status).toBe(200);
+    });
+
+    it('answers 404 for a conversation that does not exist', async () => {
+      const grace = await as(DEMO.grace);
+      const response = await grace.get('/api/chat/conversations/th_nope');
+      expect(response).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    });
+
+    it('serves the thread header with creator, manager and participants', async () => {
+      const alice = await as(DEMO.alice);
+      const header = await alice.get(`/api/chat/conversations/${BK_1001_THREAD}/header`);
+      expect(header.status).toBe(200);
+      expect(header.body.creator.handle).toBe('alice');
+      expect(header.body.manager.handle).toBe('linh');
+      expect(header.body.participants.map((user: { handle: string }) => user.handle)).toEqual(['alice', 'linh']);
+      expect(header.body.creator).not.toHaveProperty('email');
+    });
+  });
+
+  describe('messages', () => {
+    const messagesPath = `/api/chat/conversations/${BK_1001_THREAD}/messages`;
+
+    it('stores a message once per clientMessageId', async () => {
+      const alice = await as(DEMO.alice);
+      const first = await alice.post(messagesPath, { body: 'Hello there', clientMessageId: 'm-1' });
+      const retry = await alice.post(messagesPath, { body: 'Hello there', clientMessageId: 'm-1' });
+      expect(first.status).toBe(201);
+      expect(retry.status).toBe(200);
+      expect(retry.body.message).toEqual(first.body.message);
+      expect(first.body.message).toMatchObject({
+        conversationId: BK_1001_THREAD,
+        seq: 1,
+        body: 'Hello there',
+        author: { handle: 'alice', name: 'Alice Nguyen', role: 'customer' },
+        mentions: [],
+      });
+      const page = await alice.get(messagesPath);
+      expect(page.body).toEqual({ messages: [first.body.message], hasMore: false });
+    });
+
+    it('keeps seq gapless under 200 concurrent posts', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, index) =>
+          (index % 2 ? alice : linh).post(messagesPath, { body: `n${index}`, clientMessageId: `c-${index}` }),
+        ),
+      );
+      expect(responses.every((response) => response.status === 201)).toBe(true);
+      const seqs = responses.map((response) => response.body.message.seq as number).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+    });
+
+    it('pages history oldest first with before and limit', async () => {
+      const alice = await as(DEMO.alice);
+      for (let index = 1; index <= 5; index++) {
+        await alice.post(messagesPath, { body: `message ${index}`, clientMessageId: `p-${index}` });
+      }
+      const latest = await alice.get(`${messagesPath}?limit=2`);
+      expect(latest.body.messages.map((message: { seq: number }) => message.seq)).toEqual([4, 5]);
+      expect(latest.body.hasMore).toBe(true);
+      const older = await alice.get(`${messagesPath}?before=4&limit=2`);
+      expect(older.body.messages.map((message: { seq: number }) => message.seq)).toEqual([2, 3]);
+      const oldest = await alice.get(`${messagesPath}?before=2&limit=2`);
+      expect(oldest.body).toMatchObject({ hasMore: false });
+      expect(oldest.body.messages.map((message: { seq: number }) => message.seq)).toEqual([1]);
+      expect((await alice.get(`${messagesPath}?limit=0`)).status).toBe(400);
+      expect((await alice.get(`${messagesPath}?limit=101`)).status).toBe(400);
+    });
+
+    it('counts true unread: only messages from others above the read marker', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      for (let index = 1; index <= 3; index++) {
+        await alice.post(messagesPath, { body: `from alice ${index}`, clientMessageId: `u-${index}` });
+      }
+      expect((await linh.get('/api/chat/unread')).body).toEqual({
+        total: 3,
+        conversations: { [BK_1001_THREAD]: 3 },
+      });
+      expect((await alice.get('/api/chat/unread')).body.conversations[BK_1001_THREAD]).toBe(0);
+
+      expect((await linh.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 2 })).status).toBe(204);
+      expect((await linh.get('/api/chat/unread')).body.conversations[BK_1001_THREAD]).toBe(1);
+      // Markers never move back.
+      await linh.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 1 });
+      expect((await linh.get('/api/chat/unread')).body.conversations[BK_1001_THREAD]).toBe(1);
+
+      await linh.post(messagesPath, { body: 'reply', clientMessageId: 'r-1' });
+      expect((await alice.get('/api/chat/unread')).body.total).toBe(1);
+      const list = await linh.get('/api/chat/conversations');
+      expect(list.body.conversations[0]).toMatchObject({
+        id: BK_1001_THREAD,
+        bookingRef: 'BK-1001',
+        unreadCount: 1,
+        lastMessage: { seq: 4, body: 'reply' },
+      });
+    });
+
+    it('turns a mention of someone with access into one notification, and nothing otherwise', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      const somchai = await as(DEMO.somchai);
+      const posted = await alice.post(messagesPath, {
+        body: 'Hi @linh and @somchai, mail me at alice@linh.test',
+        clientMessageId: 'mention-1',
+      });
+      expect(posted.body.message.mentions).toEqual(['u_linh']);
+      await alice.post(messagesPath, { body: 'Hi @linh and @somchai, mail me at alice@linh.test', clientMessageId: 'mention-1' });
+
+      const linhNotifications = await linh.get('/api/notifications');
+      expect(linhNotifications.body.notifications).toHaveLength(1);
+      expect(linhNotifications.body.notifications[0]).toMatchObject({
+        type: 'mention',
+        link: `/threads/${BK_1001_THREAD}`,
+        readAt: null,
+      });
+      expect((await linh.get('/api/notifications/unread-count')).body).toEqual({ count: 1 });
+      expect((await somchai.get('/api/notifications')).body.notifications).toEqual([]);
+      expect((await somchai.get('/api/notifications/unread-count')).body).toEqual({ count: 0 });
+    });
+
+    it('rejects invalid bodies with 400 and the field problems', async () => {
+      const alice = await as(DEMO.alice);
+      const empty = await alice.post(messagesPath, { body: '   ', clientMessageId: '' });
+      expect(empty.status).toBe(400);
+      expect(empty.body.error).toBe('bad_request');
+      expect(empty.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['body', 'clientMessageId']);
+      const tooLong = await alice.post(messagesPath, { body: 'x'.repeat(4001), clientMessageId: 'long' });
+      expect(tooLong.status).toBe(400);
+      const notJson = await alice.request('POST', messagesPath, '{"body":', { 'content-type': 'application/json' });
+      expect(notJson.status).toBe(400);
+      expect(notJson.body.error).toBe('bad_request');
+      const badRead = await alice.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: -1 });
+      expect(badRead.status).toBe(400);
+      expect((await alice.get('/api/chat/conversations?scope=everything')).status).toBe(400);
+      expect((await alice.get(messagesPath)).body.messages).toEqual([]);
+    });
+  });
+
+  describe('notifications', () => {
+    it('lists newest first, pages, marks read and marks all read', async () => {
+      const grace = await as(DEMO.grace);
+      const ids: string[] = [];
+      for (let index = 1; index <= 3; index++) {
+        const created = await grace.post(
+          '/api/internal/notifications',
+          { userId: 'u_grace', type: 'booking.updated', title: `Update ${index}`, link: '/bookings/bk_1001' },
+          internal(),
+        );
+        expect(created.status).toBe(201);
+        ids.push(created.body.notification.id);
+      }
+      const firstPage = await grace.get('/api/notifications?limit=2');
+      expect(firstPage.body.notifications.map((item: { title: string }) => item.title)).toEqual(['Update 3', 'Update 2']);
+      expect(firstPage.body.hasMore).toBe(true);
+      const secondPage = await grace.get(`/api/notifications?limit=2&before=${ids[1]}`);
+      expect(secondPage.body).toMatchObject({ hasMore: false });
+      expect(secondPage.body.notifications.map((item: { title: string }) => item.title)).toEqual(['Update 1']);
+
+      expect((await grace.post(`/api/notifications/${ids[0]}/read`)).status).toBe(204);
+      expect((await grace.get('/api/notifications/unread-count')).body.count).toBe(2);
+      expect((await grace.post('/api/notifications/read-all')).status).toBe(204);
+      expect((await grace.get('/api/notifications/unread-count')).body.count).toBe(0);
+      const all = await grace.get('/api/notifications');
+      expect(all.body.notifications.every((item: { readAt: string | null }) => item.readAt !== null)).toBe(true);
+    });
+
+    it("does not let a user read someone else's notification", async () => {
+      const grace = await as(DEMO.grace);
+      const created = await grace.post(
+        '/api/internal/notifications',
+        { userId: 'u_linh', type: 'system', title: 'For linh' },
+        internal(),
+      );
+      const response = await grace.post(`/api/notifications/${created.body.notification.id}/read`);
+      expect(response.status).toBe(404);
+      const linh = await as(DEMO.linh);
+      expect((await linh.get('/api/notifications/unread-count')).body.count).toBe(1);
+    });
+  });
+
+  describe('internal routes', () => {
+    it('answer 401 to a wrong token and to none', async () => {
+      const client = new HttpClient(api.baseUrl);
+      const body = { userId: 'u_alice', type: 'system', title: 'Hi' };
+      expect((await client.post('/api/internal/notifications', body, { authorization: 'Bearer wrong-token' })).status).toBe(401);
+      expect((await client.post('/api/internal/notifications', body)).status).toBe(401);
+    });
+
+    it('upsert users and bookings, creating the booking thread with its participants', async () => {
+      const client = new HttpClient(api.baseUrl);
+      const user = await client.put(
+        '/api/internal/users/u_mai',
+        { email: 'mai@demo.test', name: 'Mai', handle: 'mai', role: 'customer', country: 'VN', password: 'mai-secret-1' },
+        internal(),
+      );
+      expect(user.status).toBe(200);
+      const booking = await client.put(
+        '/api/internal/bookings/bk_3001',
+        { ref: 'BK-3001', country: 'VN', creatorId: 'u_mai', managerId: 'u_vu' },
+        internal(),
+      );
+      expect(booking.status).toBe(200);
+      const again = await client.put(
+        '/api/internal/bookings/bk_3001',
+        { ref: 'BK-3001', country: 'VN', creatorId: 'u_mai', managerId: 'u_vu' },
+        internal(),
+      );
+      expect(again.body.conversationId).toBe(booking.body.conversationId);
+
+      const mai = new HttpClient(api.baseUrl);
+      await mai.login('mai@demo.test', 'mai-secret-1');
+      const thread = await mai.get(`/api/chat/conversations/${booking.body.conversationId}`);
+      expect(thread.body.participants.map((item: { handle: string }) => item.handle)).toEqual(['mai', 'vu']);
+
+      const clash = await client.put(
+        '/api/internal/users/u_other',
+        { email: 'mai@demo.test', name: 'Other', handle: 'other', role: 'customer', country: null },
+        internal(),
+      );
+      expect(clash.status).toBe(409);
+      const unknownCreator = await client.put(
+        '/api/internal/bookings/bk_4001',
+        { ref: 'BK-4001', country: 'VN', creatorId: 'u_nobody', managerId: null },
+        internal(),
+      );
+      expect(unknownCreator.status).toBe(400);
+      const invalid = await client.put('/api/internal/users/u_bad', { email: 'not-an-email', role: 'king' }, internal());
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.issues.map((issue: { path: string }) => issue.path)).toEqual(
+        expect.arrayContaining(['email', 'role', 'name', 'handle', 'country']),
+      );
+    });
+  });
+});
+
+describe('internal routes without INTERNAL_API_TOKEN', () => {
+  it('answer 404, as if they did not exist', async () => {
+    const api = await startApi({ INTERNAL_API_TOKEN: '' });
+    try {
+      const client = new HttpClient(api.baseUrl);
+      const response = await client.post(
+        '/api/internal/notifications',
+        { userId: 'u_alice', type: 'system', title: 'Hi' },
+        { authorization: `Bearer ${INTERNAL_TOKEN}` },
+      );
+      expect(response.status).toBe(404);
+      expect(response.body.error).toBe('not_found');
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { type AppConfig, loadConfig } from '../../src/config/app-config';
+
+export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
+
+export interface ApiInstance {
+  app: NestExpressApplication;
+  config: AppConfig;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the real application on a free port, as `main.ts` does. */
+export async function startApi(environment: Record<string, string> = {}): Promise<ApiInstance> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    ...environment,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    config,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    close: () => app.close(),
+  };
+}
+

@@ -1,0 +1,27 @@
+export interface EventuallyOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+/**
+ * Retries `assertion` until it stops throwing, or fails with its last error after the timeout.
+ * The bounded replacement for sleeping in tests.
+ */
+export async function expectEventually<T>(
+  assertion: () => T | Promise<T>,
+  { timeoutMs = 5_000, intervalMs = 25 }: EventuallyOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      throw lastError instanceof Error ? lastError : new Error(String(lastError));
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
