@@ -59,26 +59,27 @@ export const environmentSchema = z
     SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
     /** @default 'info' */
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  })
-  .superRefine((env, context) => {
-    const production = env.NODE_ENV === 'production';
-    const redisConfigured = Boolean(env.REDIS_URL ?? env.REDIS_HOST);
-    if (production && !redisConfigured) {
-      context.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message:
-          'REDIS_URL or REDIS_HOST is required when NODE_ENV=production: the embedded engine keeps state in one process and cannot serve replicas',
-      });
-    }
-    if (production && !env.ALLOWED_ORIGINS?.length) {
-      context.addIssue({
-        code: 'custom',
-        path: ['ALLOWED_ORIGINS'],
-        message: 'is required when NODE_ENV=production (for example https://chat.example.com)',
-      });
-    }
   });
+
+type Environment = Record<string, string>;
+
+// Rules across variables. They read the raw values so they are reported together with
+// per-variable problems instead of only once those are fixed.
+function crossVariableProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV !== 'production') return problems;
+  if (!env.REDIS_URL && !env.REDIS_HOST) {
+    problems.push(
+      'REDIS_URL: REDIS_URL or REDIS_HOST is required when NODE_ENV=production: the embedded engine keeps state in one process and cannot serve replicas',
+    );
+  }
+  if (!env.ALLOWED_ORIGINS) {
+    problems.push(
+      'ALLOWED_ORIGINS: is required when NODE_ENV=production (for example https://chat.example.com)',
+    );
+  }
+  return problems;
+}
 
 export type RedisConnectionOptions =
   | { url: string }
@@ -111,15 +112,19 @@ export class ConfigError extends Error {
 /** Validates the environment; throws a {@link ConfigError} listing every problem. */
 export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
   // An empty variable (`REDIS_URL=` in a compose file) means "unset", not "empty string".
-  const present = Object.fromEntries(
-    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
+  const present: Environment = Object.fromEntries(
+    Object.entries(environment).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
   );
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
-  }
+  const problems = [
+    ...(parsed.error?.issues ?? []).map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    ),
+    ...crossVariableProblems(present),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const env = parsed.data;
   const redis: RedisConnectionOptions | null = env.REDIS_URL
     ? { url: env.REDIS_URL }

@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Message } from '@chat/protocol';
+import { SessionRepository } from '../src/modules/auth/session.repository';
+import { BookingRepository } from '../src/modules/bookings/booking.repository';
+import { ConversationRepository } from '../src/modules/chat/conversation.repository';
+import { type MessageDraft, MessageRepository } from '../src/modules/chat/message.repository';
+import { ReadStateRepository } from '../src/modules/chat/read-state.repository';
+import { NotificationRepository } from '../src/modules/notifications/notification.repository';
+import { type UserRecord, UserRepository } from '../src/modules/users/user.repository';
+import { type ApiInstance, startApi } from './support/api-instance';
+import { ENGINES, useEngine } from './support/engines';
+import { expectEventually } from './support/expect-eventually';
+
+/** One contract per port, run against every engine. */
+describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => {
+  const engine = useEngine(engineName);
+  let api: ApiInstance;
+  const port = <T>(token: abstract new (...args: never[]) => T): T => api.app.get(token as never);
+
+  // A fresh store for every test: a new process-local engine, or a flushed Redis.
+  beforeEach(async () => {
+    await engine.reset();
+    api = await startApi({ ...engine.environment(), DEMO_SEED: 'false' });
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  const user = (id: string, overrides: Partial<UserRecord> = {}): UserRecord => ({
+    id,
+    email: `${id}@example.test`,
+    name: id,
+    handle: id,
+    role: 'customer',
+    country: 'VN',
+    passwordHash: null,
+    ...overrides,
+  });
+
+  describe('UserRepository', () => {
+    it('finds users by id, email and handle and keeps email and handle unique', async () => {
+      const sut = port(UserRepository);
+      expect(await sut.upsert(user('u1'))).toEqual({ conflict: null });
+      expect(await sut.upsert(user('u2'))).toEqual({ conflict: null });
+      expect((await sut.findByEmail('u1@example.test'))?.id).toBe('u1');
+      expect((await sut.findByHandle('u2'))?.id).toBe('u2');
+      expect(await sut.upsert(user('u3', { email: 'u1@example.test' }))).toEqual({ conflict: 'email' });
+      expect(await sut.upsert(user('u3', { handle: 'u1' }))).toEqual({ conflict: 'handle' });
+      expect(await sut.findById('u3')).toBeNull();
+
+      // Renaming frees the old email and handle.
+      expect(await sut.upsert(user('u1', { email: 'new@example.test', handle: 'renamed' }))).toEqual({ conflict: null });
+      expect(await sut.findByEmail('u1@example.test')).toBeNull();
+      expect(await sut.findByHandle('u1')).toBeNull();
+      expect((await sut.findByHandle('renamed'))?.email).toBe('new@example.test');
+      expect((await sut.findByIds(['u2', 'missing', 'u1'])).map((found) => found.id)).toEqual(['u2', 'u1']);
+    });
+  });
+
+  describe('SessionRepository', () => {
+    it('creates, finds, revokes and expires sessions', async () => {
+      const sut = port(SessionRepository);
+      await sut.create('key-1', { userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' }, 60);
+      expect(await sut.find('key-1')).toEqual({ userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' });
+      expect(await sut.revoke('key-1')).toBe(true);
+      expect(await sut.revoke('key-1')).toBe(false);
+      expect(await sut.find('key-1')).toBeNull();
+
+      await sut.create('key-2', { userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' }, 1);
+      await expectEventually(async () => expect(await sut.find('key-2')).toBeNull(), { timeoutMs: 3_000 });
+    });
+  });
+
+  describe('BookingRepository', () => {
+    it('upserts bookings', async () => {
+      const sut = port(BookingRepository);
+      await sut.upsert({ id: 'b1', ref: 'BK-1', country: 'VN', creatorId: 'u1', managerId: null });
+      await sut.upsert({ id: 'b1', ref: 'BK-1', country: 'TH', creatorId: 'u1', managerId: 'u2' });
+      expect(await sut.findById('b1')).toEqual({ id: 'b1', ref: 'BK-1', country: 'TH', creatorId: 'u1', managerId: 'u2' });
+      expect(await sut.findById('b2')).toBeNull();
+    });
+  });
+
+  describe('ConversationRepository', () => {
+    const conversation = (id: string, country: string, createdAt = '2026-01-01T00:00:00.000Z') => ({
+      id,
+      bookingId: `b-${id}`,
+      bookingRef: `BK-${id}`,
+      country,
+      title: `Booking BK-${id}`,
+      createdAt,
+    });
+
+    it('indexes conversations by country and moves them when the country changes', async () => {
+      const sut = port(ConversationRepository);
+      await sut.save(conversation('c1', 'VN'));
+      await sut.save(conversation('c2', 'TH'));
+      expect((await sut.listIds({})).sort()).toEqual(['c1', 'c2']);
+      expect(await sut.listIds({ country: 'VN' })).toEqual(['c1']);
+
+      await sut.save(conversation('c1', 'TH', '2030-01-01T00:00:00.000Z'));
+      expect(await sut.listIds({ country: 'VN' })).toEqual([]);
+      expect((await sut.listIds({ country: 'TH' })).sort()).toEqual(['c1', 'c2']);
+      // The first creation time is kept.
+      expect((await sut.findById('c1'))?.createdAt).toBe('2026-01-01T00:00:00.000Z');
+      expect((await sut.findByIds(['c2', 'nope'])).map((found) => found.id)).toEqual(['c2']);
+    });
+
+    it('keeps participants in join order and adds each once', async () => {
+      const sut = port(ConversationRepository);
+      await sut.save(conversation('c1', 'VN'));
+      for (const userId of ['zed', 'amy', 'kim']) expect(await sut.addParticipant('c1', userId)).toBe(true);
+      expect(await sut.addParticipant('c1', 'amy')).toBe(false);
+      expect(await sut.listParticipants('c1')).toEqual(['zed', 'amy', 'kim']);
+      expect(await sut.isParticipant('c1', 'kim')).toBe(true);
+      expect(await sut.isParticipant('c1', 'bob')).toBe(false);
+      expect(await sut.listForUser('amy')).toEqual(['c1']);
+    });
+  });
+
+  describe('MessageRepository', () => {
+    const draft = (authorId: string, body: string): MessageDraft => ({
+      id: `${authorId}-${body}`,
+      conversationId: 'c1',
+      author: { id: authorId, name: authorId, handle: authorId, role: 'customer' },
+      body,
+      mentions: [],
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+
+    it('assigns gapless seqs, stores once per (author, clientMessageId) and reads ranges', async () => {
+      const sut = port(MessageRepository);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, index) => sut.append(draft('amy', `m${index}`), `cm-${index}`)),
+      );
+      expect(results.map((result) => result.message.seq).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 50 }, (_, index) => index + 1),
+      );
+      const again = await sut.append(draft('amy', 'something else'), 'cm-7');
+      expect(again.created).toBe(false);
+      expect(again.message).toEqual(results[7]!.message);
+      // The same client id from another author is another message.
+      const other = await sut.append(draft('bob', 'hello'), 'cm-7');
+      expect(other).toMatchObject({ created: true, message: { seq: 51 } });
+
+      expect(await sut.lastSeq('c1')).toBe(51);
+      expect(await sut.lastSeqs(['c1', 'empty'])).toEqual(new Map([['c1', 51], ['empty', 0]]));
+      const range: Message[] = await sut.range('c1', 49, 60);
+      expect(range.map((message) => message.seq)).toEqual([49, 50, 51]);
+      expect(await sut.range('c1', 5, 4)).toEqual([]);
+      expect(await sut.range('empty', 1, 10)).toEqual([]);
+      expect(range[2]).toEqual({ ...draft('bob', 'hello'), seq: 51 });
+    });
+
+    it('counts messages from others above a seq', async () => {
+      const sut = port(MessageRepository);
+      for (const [index, author] of ['amy', 'bob', 'amy', 'bob', 'bob'].entries()) {
+        await sut.append(draft(author, `m${index}`), `cm-${index}`);
+      }
+      expect(await sut.countFromOthers('c1', 'amy', 0)).toBe(3);
+      expect(await sut.countFromOthers('c1', 'amy', 3)).toBe(2);
+      expect(await sut.countFromOthers('c1', 'bob', 0)).toBe(2);
+      expect(await sut.countFromOthers('c1', 'bob', 5)).toBe(0);
+      expect(await sut.countFromOthers('empty', 'bob', 0)).toBe(0);
+    });
+  });
+
+  describe('ReadStateRepository', () => {
+    it('only moves read markers forward', async () => {
+      const sut = port(ReadStateRepository);
+      expect(await sut.get('amy', 'c1')).toBe(0);
+      expect(await sut.advance('amy', 'c1', 5)).toBe(5);
+      expect(await sut.advance('amy', 'c1', 3)).toBe(5);
+      expect(await sut.advance('amy', 'c2', 1)).toBe(1);
+      expect(await sut.getMany('amy', ['c1', 'c2', 'c3'])).toEqual(new Map([['c1', 5], ['c2', 1], ['c3', 0]]));
+    });
+  });
+
+  describe('NotificationRepository', () => {
+    it('pages newest first, counts unread and marks read only for the owner', async () => {
+      const sut = port(NotificationRepository);
+      const created = [];
+      for (let index = 1; index <= 5; index++) {
+        created.push(await sut.create('amy', { type: 'system', title: `t${index}`, body: index === 1 ? null : 'b', link: null }));
+      }
+      await sut.create('bob', { type: 'system', title: 'for bob', body: null, link: '/x' });
+      const first = await sut.page('amy', { limit: 2 });
+      expect(first?.notifications.map((item) => item.title)).toEqual(['t5', 't4']);
+      expect(first?.hasMore).toBe(true);
+      const last = await sut.page('amy', { before: created[1]!.id, limit: 10 });
+      expect(last).toEqual({ notifications: [created[0]], hasMore: false });
+      expect(await sut.page('amy', { before: 'unknown', limit: 2 })).toBeNull();
+
+      expect(await sut.unreadCount('amy')).toBe(5);
+      expect(await sut.markRead('bob', created[0]!.id)).toBeNull();
+      expect(await sut.markRead('amy', created[0]!.id)).toBe(true);
+      expect(await sut.markRead('amy', created[0]!.id)).toBe(false);
+      expect(await sut.unreadCount('amy')).toBe(4);
+      expect(await sut.markAllRead('amy')).toBe(4);
+      expect(await sut.markAllRead('amy')).toBe(0);
+      expect(await sut.unreadCount('amy')).toBe(0);
+      expect(await sut.unreadCount('bob')).toBe(1);
+      const page = await sut.page('amy', { limit: 10 });
+      expect(page?.notifications.every((item) => item.readAt !== null)).toBe(true);
+    });
+  });
+});
