@@ -22,10 +22,14 @@ async function bootstrap(): Promise<void> {
       'No Redis configured: running on the embedded in-process engine. State lives in this process only; run exactly one replica and do not use it in production.',
     );
   }
-  logger.log(`listening on :${config.port} (engine: ${config.engine}, demo data: ${config.demoSeed})`);
+  logger.log(
+    `listening on :${config.port} (engine: ${config.engine}, demo data: ${config.demoSeed})`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -44,16 +44,23 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(await sut.upsert(user('u2'))).toEqual({ conflict: null });
       expect((await sut.findByEmail('u1@example.test'))?.id).toBe('u1');
       expect((await sut.findByHandle('u2'))?.id).toBe('u2');
-      expect(await sut.upsert(user('u3', { email: 'u1@example.test' }))).toEqual({ conflict: 'email' });
+      expect(await sut.upsert(user('u3', { email: 'u1@example.test' }))).toEqual({
+        conflict: 'email',
+      });
       expect(await sut.upsert(user('u3', { handle: 'u1' }))).toEqual({ conflict: 'handle' });
       expect(await sut.findById('u3')).toBeNull();
 
       // Renaming frees the old email and handle.
-      expect(await sut.upsert(user('u1', { email: 'new@example.test', handle: 'renamed' }))).toEqual({ conflict: null });
+      expect(
+        await sut.upsert(user('u1', { email: 'new@example.test', handle: 'renamed' })),
+      ).toEqual({ conflict: null });
       expect(await sut.findByEmail('u1@example.test')).toBeNull();
       expect(await sut.findByHandle('u1')).toBeNull();
       expect((await sut.findByHandle('renamed'))?.email).toBe('new@example.test');
-      expect((await sut.findByIds(['u2', 'missing', 'u1'])).map((found) => found.id)).toEqual(['u2', 'u1']);
+      expect((await sut.findByIds(['u2', 'missing', 'u1'])).map((found) => found.id)).toEqual([
+        'u2',
+        'u1',
+      ]);
     });
   });
 
@@ -61,13 +68,18 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     it('creates, finds, revokes and expires sessions', async () => {
       const sut = port(SessionRepository);
       await sut.create('key-1', { userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' }, 60);
-      expect(await sut.find('key-1')).toEqual({ userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' });
+      expect(await sut.find('key-1')).toEqual({
+        userId: 'u1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
       expect(await sut.revoke('key-1')).toBe(true);
       expect(await sut.revoke('key-1')).toBe(false);
       expect(await sut.find('key-1')).toBeNull();
 
       await sut.create('key-2', { userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' }, 1);
-      await expectEventually(async () => expect(await sut.find('key-2')).toBeNull(), { timeoutMs: 3_000 });
+      await expectEventually(async () => expect(await sut.find('key-2')).toBeNull(), {
+        timeoutMs: 3_000,
+      });
     });
   });
 
@@ -76,7 +88,13 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       const sut = port(BookingRepository);
       await sut.upsert({ id: 'b1', ref: 'BK-1', country: 'VN', creatorId: 'u1', managerId: null });
       await sut.upsert({ id: 'b1', ref: 'BK-1', country: 'TH', creatorId: 'u1', managerId: 'u2' });
-      expect(await sut.findById('b1')).toEqual({ id: 'b1', ref: 'BK-1', country: 'TH', creatorId: 'u1', managerId: 'u2' });
+      expect(await sut.findById('b1')).toEqual({
+        id: 'b1',
+        ref: 'BK-1',
+        country: 'TH',
+        creatorId: 'u1',
+        managerId: 'u2',
+      });
       expect(await sut.findById('b2')).toBeNull();
     });
   });
@@ -109,7 +127,8 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     it('keeps participants in join order and adds each once', async () => {
       const sut = port(ConversationRepository);
       await sut.save(conversation('c1', 'VN'));
-      for (const userId of ['zed', 'amy', 'kim']) expect(await sut.addParticipant('c1', userId)).toBe(true);
+      for (const userId of ['zed', 'amy', 'kim'])
+        expect(await sut.addParticipant('c1', userId)).toBe(true);
       expect(await sut.addParticipant('c1', 'amy')).toBe(false);
       expect(await sut.listParticipants('c1')).toEqual(['zed', 'amy', 'kim']);
       expect(await sut.isParticipant('c1', 'kim')).toBe(true);
@@ -131,7 +150,9 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     it('assigns gapless seqs, stores once per (author, clientMessageId) and reads ranges', async () => {
       const sut = port(MessageRepository);
       const results = await Promise.all(
-        Array.from({ length: 50 }, (_, index) => sut.append(draft('amy', `m${index}`), `cm-${index}`)),
+        Array.from({ length: 50 }, (_, index) =>
+          sut.append(draft('amy', `m${index}`), `cm-${index}`),
+        ),
       );
       expect(results.map((result) => result.message.seq).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 50 }, (_, index) => index + 1),
@@ -144,7 +165,12 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(other).toMatchObject({ created: true, message: { seq: 51 } });
 
       expect(await sut.lastSeq('c1')).toBe(51);
-      expect(await sut.lastSeqs(['c1', 'empty'])).toEqual(new Map([['c1', 51], ['empty', 0]]));
+      expect(await sut.lastSeqs(['c1', 'empty'])).toEqual(
+        new Map([
+          ['c1', 51],
+          ['empty', 0],
+        ]),
+      );
       const range: Message[] = await sut.range('c1', 49, 60);
       expect(range.map((message) => message.seq)).toEqual([49, 50, 51]);
       expect(await sut.range('c1', 5, 4)).toEqual([]);
@@ -172,7 +198,13 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(await sut.advance('amy', 'c1', 5)).toBe(5);
       expect(await sut.advance('amy', 'c1', 3)).toBe(5);
       expect(await sut.advance('amy', 'c2', 1)).toBe(1);
-      expect(await sut.getMany('amy', ['c1', 'c2', 'c3'])).toEqual(new Map([['c1', 5], ['c2', 1], ['c3', 0]]));
+      expect(await sut.getMany('amy', ['c1', 'c2', 'c3'])).toEqual(
+        new Map([
+          ['c1', 5],
+          ['c2', 1],
+          ['c3', 0],
+        ]),
+      );
     });
   });
 
@@ -181,7 +213,14 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       const sut = port(NotificationRepository);
       const created = [];
       for (let index = 1; index <= 5; index++) {
-        created.push(await sut.create('amy', { type: 'system', title: `t${index}`, body: index === 1 ? null : 'b', link: null }));
+        created.push(
+          await sut.create('amy', {
+            type: 'system',
+            title: `t${index}`,
+            body: index === 1 ? null : 'b',
+            link: null,
+          }),
+        );
       }
       await sut.create('bob', { type: 'system', title: 'for bob', body: null, link: '/x' });
       const first = await sut.page('amy', { limit: 2 });

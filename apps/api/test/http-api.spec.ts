@@ -33,8 +33,14 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
   describe('auth', () => {
     it('answers a wrong password and an unknown email with the same 401', async () => {
       const client = new HttpClient(api.baseUrl);
-      const wrongPassword = await client.post('/api/auth/login', { email: DEMO.alice, password: 'nope-nope' });
-      const unknownEmail = await client.post('/api/auth/login', { email: 'who@demo.test', password: 'nope-nope' });
+      const wrongPassword = await client.post('/api/auth/login', {
+        email: DEMO.alice,
+        password: 'nope-nope',
+      });
+      const unknownEmail = await client.post('/api/auth/login', {
+        email: 'who@demo.test',
+        password: 'nope-nope',
+      });
       expect(wrongPassword.status).toBe(401);
       expect(unknownEmail.status).toBe(401);
       expect(wrongPassword.body).toEqual(unknownEmail.body);
@@ -44,9 +50,16 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
 
     it('sets an HttpOnly, SameSite=Lax session cookie and answers /auth/me', async () => {
       const client = new HttpClient(api.baseUrl);
-      const response = await client.post('/api/auth/login', { email: 'ALICE@demo.test ', password: 'demo1234' });
+      const response = await client.post('/api/auth/login', {
+        email: 'ALICE@demo.test ',
+        password: 'demo1234',
+      });
       expect(response.status).toBe(200);
-      expect(response.body.user).toMatchObject({ handle: 'alice', role: 'customer', country: 'VN' });
+      expect(response.body.user).toMatchObject({
+        handle: 'alice',
+        role: 'customer',
+        country: 'VN',
+      });
       expect(response.body.user).not.toHaveProperty('passwordHash');
       const cookie = response.headers.get('set-cookie')!;
       expect(cookie).toMatch(/^sid=[\w-]{40,};/);
@@ -92,30 +105,43 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect(opened.status).toBe(403);
       expect(opened.body.error).toBe('forbidden');
       for (const path of ['', '/header', '/messages']) {
-        expect((await somchai.get(`/api/chat/conversations/${BK_1001_THREAD}${path}`)).status).toBe(403);
+        expect((await somchai.get(`/api/chat/conversations/${BK_1001_THREAD}${path}`)).status).toBe(
+          403,
+        );
       }
       const post = await somchai.post(`/api/chat/conversations/${BK_1001_THREAD}/messages`, {
         body: 'hello',
         clientMessageId: 'c1',
       });
       expect(post.status).toBe(403);
-      expect((await somchai.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 1 })).status).toBe(403);
+      expect(
+        (await somchai.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 1 })).status,
+      ).toBe(403);
 
       const mine = await somchai.get('/api/chat/conversations');
-      expect(mine.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_2001_THREAD]);
+      expect(mine.body.conversations.map((item: { id: string }) => item.id)).toEqual([
+        BK_2001_THREAD,
+      ]);
       const all = await somchai.get('/api/chat/conversations?scope=all');
-      expect(all.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_2001_THREAD]);
+      expect(all.body.conversations.map((item: { id: string }) => item.id)).toEqual([
+        BK_2001_THREAD,
+      ]);
 
       const linh = await as(DEMO.linh);
       const thread = await linh.get(`/api/chat/conversations/${BK_1001_THREAD}`);
-      expect(thread.body.participants.map((user: { handle: string }) => user.handle)).toEqual(['alice', 'linh']);
+      expect(thread.body.participants.map((user: { handle: string }) => user.handle)).toEqual([
+        'alice',
+        'linh',
+      ]);
     });
 
     it('auto-joins in-scope staff when they open the thread', async () => {
       const vu = await as(DEMO.vu);
       expect((await vu.get('/api/chat/conversations')).body.conversations).toEqual([]);
       const all = await vu.get('/api/chat/conversations?scope=all');
-      expect(all.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_1001_THREAD]);
+      expect(all.body.conversations.map((item: { id: string }) => item.id)).toEqual([
+        BK_1001_THREAD,
+      ]);
 
       const opened = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`);
       expect(opened.status).toBe(200);
@@ -124,21 +150,33 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
         booking: { ref: 'BK-1001', country: 'VN' },
         title: 'Booking BK-1001',
       });
-      expect(opened.body.participants.map((user: { handle: string }) => user.handle)).toEqual(['alice', 'linh', 'vu']);
+      expect(opened.body.participants.map((user: { handle: string }) => user.handle)).toEqual([
+        'alice',
+        'linh',
+        'vu',
+      ]);
       const mine = await vu.get('/api/chat/conversations');
-      expect(mine.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_1001_THREAD]);
+      expect(mine.body.conversations.map((item: { id: string }) => item.id)).toEqual([
+        BK_1001_THREAD,
+      ]);
     });
 
     it('lets customers read only their own threads, and admins every thread', async () => {
       const bob = await as(DEMO.bob);
       expect((await bob.get(`/api/chat/conversations/${BK_1001_THREAD}`)).status).toBe(403);
-      expect((await bob.get(`/api/chat/conversations/${BK_1001_THREAD}/messages`)).status).toBe(403);
+      expect((await bob.get(`/api/chat/conversations/${BK_1001_THREAD}/messages`)).status).toBe(
+        403,
+      );
       expect((await bob.get(`/api/chat/conversations/${BK_2001_THREAD}`)).status).toBe(200);
       const bobAll = await bob.get('/api/chat/conversations?scope=all');
-      expect(bobAll.body.conversations.map((item: { id: string }) => item.id)).toEqual([BK_2001_THREAD]);
+      expect(bobAll.body.conversations.map((item: { id: string }) => item.id)).toEqual([
+        BK_2001_THREAD,
+      ]);
 
       const grace = await as(DEMO.grace);
-      expect((await grace.get(`/api/chat/conversations/${BK_1001_THREAD}/messages`)).status).toBe(200);
+      expect((await grace.get(`/api/chat/conversations/${BK_1001_THREAD}/messages`)).status).toBe(
+        200,
+      );
       expect((await grace.get(`/api/chat/conversations/${BK_1001_THREAD}`)).status).toBe(200);
       expect((await grace.get(`/api/chat/conversations/${BK_2001_THREAD}`)).status).toBe(200);
     });
@@ -155,7 +193,10 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect(header.status).toBe(200);
       expect(header.body.creator.handle).toBe('alice');
       expect(header.body.manager.handle).toBe('linh');
-      expect(header.body.participants.map((user: { handle: string }) => user.handle)).toEqual(['alice', 'linh']);
+      expect(header.body.participants.map((user: { handle: string }) => user.handle)).toEqual([
+        'alice',
+        'linh',
+      ]);
       expect(header.body.creator).not.toHaveProperty('email');
     });
   });
@@ -186,11 +227,16 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       const linh = await as(DEMO.linh);
       const responses = await Promise.all(
         Array.from({ length: 200 }, (_, index) =>
-          (index % 2 ? alice : linh).post(messagesPath, { body: `n${index}`, clientMessageId: `c-${index}` }),
+          (index % 2 ? alice : linh).post(messagesPath, {
+            body: `n${index}`,
+            clientMessageId: `c-${index}`,
+          }),
         ),
       );
       expect(responses.every((response) => response.status === 201)).toBe(true);
-      const seqs = responses.map((response) => response.body.message.seq as number).sort((a, b) => a - b);
+      const seqs = responses
+        .map((response) => response.body.message.seq as number)
+        .sort((a, b) => a - b);
       expect(seqs).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
     });
 
@@ -215,7 +261,10 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       const alice = await as(DEMO.alice);
       const linh = await as(DEMO.linh);
       for (let index = 1; index <= 3; index++) {
-        await alice.post(messagesPath, { body: `from alice ${index}`, clientMessageId: `u-${index}` });
+        await alice.post(messagesPath, {
+          body: `from alice ${index}`,
+          clientMessageId: `u-${index}`,
+        });
       }
       expect((await linh.get('/api/chat/unread')).body).toEqual({
         total: 3,
@@ -223,7 +272,9 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       });
       expect((await alice.get('/api/chat/unread')).body.conversations[BK_1001_THREAD]).toBe(0);
 
-      expect((await linh.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 2 })).status).toBe(204);
+      expect(
+        (await linh.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 2 })).status,
+      ).toBe(204);
       expect((await linh.get('/api/chat/unread')).body.conversations[BK_1001_THREAD]).toBe(1);
       // Markers never move back.
       await linh.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 1 });
@@ -249,7 +300,10 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
         clientMessageId: 'mention-1',
       });
       expect(posted.body.message.mentions).toEqual(['u_linh']);
-      await alice.post(messagesPath, { body: 'Hi @linh and @somchai, mail me at alice@linh.test', clientMessageId: 'mention-1' });
+      await alice.post(messagesPath, {
+        body: 'Hi @linh and @somchai, mail me at alice@linh.test',
+        clientMessageId: 'mention-1',
+      });
 
       const linhNotifications = await linh.get('/api/notifications');
       expect(linhNotifications.body.notifications).toHaveLength(1);
@@ -268,13 +322,23 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       const empty = await alice.post(messagesPath, { body: '   ', clientMessageId: '' });
       expect(empty.status).toBe(400);
       expect(empty.body.error).toBe('bad_request');
-      expect(empty.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['body', 'clientMessageId']);
-      const tooLong = await alice.post(messagesPath, { body: 'x'.repeat(4001), clientMessageId: 'long' });
+      expect(empty.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+        'body',
+        'clientMessageId',
+      ]);
+      const tooLong = await alice.post(messagesPath, {
+        body: 'x'.repeat(4001),
+        clientMessageId: 'long',
+      });
       expect(tooLong.status).toBe(400);
-      const notJson = await alice.request('POST', messagesPath, '{"body":', { 'content-type': 'application/json' });
+      const notJson = await alice.request('POST', messagesPath, '{"body":', {
+        'content-type': 'application/json',
+      });
       expect(notJson.status).toBe(400);
       expect(notJson.body.error).toBe('bad_request');
-      const badRead = await alice.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: -1 });
+      const badRead = await alice.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, {
+        seq: -1,
+      });
       expect(badRead.status).toBe(400);
       expect((await alice.get('/api/chat/conversations?scope=everything')).status).toBe(400);
       expect((await alice.get(messagesPath)).body.messages).toEqual([]);
@@ -288,25 +352,37 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       for (let index = 1; index <= 3; index++) {
         const created = await grace.post(
           '/api/internal/notifications',
-          { userId: 'u_grace', type: 'booking.updated', title: `Update ${index}`, link: '/bookings/bk_1001' },
+          {
+            userId: 'u_grace',
+            type: 'booking.updated',
+            title: `Update ${index}`,
+            link: '/bookings/bk_1001',
+          },
           internal(),
         );
         expect(created.status).toBe(201);
         ids.push(created.body.notification.id);
       }
       const firstPage = await grace.get('/api/notifications?limit=2');
-      expect(firstPage.body.notifications.map((item: { title: string }) => item.title)).toEqual(['Update 3', 'Update 2']);
+      expect(firstPage.body.notifications.map((item: { title: string }) => item.title)).toEqual([
+        'Update 3',
+        'Update 2',
+      ]);
       expect(firstPage.body.hasMore).toBe(true);
       const secondPage = await grace.get(`/api/notifications?limit=2&before=${ids[1]}`);
       expect(secondPage.body).toMatchObject({ hasMore: false });
-      expect(secondPage.body.notifications.map((item: { title: string }) => item.title)).toEqual(['Update 1']);
+      expect(secondPage.body.notifications.map((item: { title: string }) => item.title)).toEqual([
+        'Update 1',
+      ]);
 
       expect((await grace.post(`/api/notifications/${ids[0]}/read`)).status).toBe(204);
       expect((await grace.get('/api/notifications/unread-count')).body.count).toBe(2);
       expect((await grace.post('/api/notifications/read-all')).status).toBe(204);
       expect((await grace.get('/api/notifications/unread-count')).body.count).toBe(0);
       const all = await grace.get('/api/notifications');
-      expect(all.body.notifications.every((item: { readAt: string | null }) => item.readAt !== null)).toBe(true);
+      expect(
+        all.body.notifications.every((item: { readAt: string | null }) => item.readAt !== null),
+      ).toBe(true);
     });
 
     it("does not let a user read someone else's notification", async () => {
@@ -327,7 +403,13 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
     it('answer 401 to a wrong token and to none', async () => {
       const client = new HttpClient(api.baseUrl);
       const body = { userId: 'u_alice', type: 'system', title: 'Hi' };
-      expect((await client.post('/api/internal/notifications', body, { authorization: 'Bearer wrong-token' })).status).toBe(401);
+      expect(
+        (
+          await client.post('/api/internal/notifications', body, {
+            authorization: 'Bearer wrong-token',
+          })
+        ).status,
+      ).toBe(401);
       expect((await client.post('/api/internal/notifications', body)).status).toBe(401);
     });
 
@@ -335,7 +417,14 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       const client = new HttpClient(api.baseUrl);
       const user = await client.put(
         '/api/internal/users/u_mai',
-        { email: 'mai@demo.test', name: 'Mai', handle: 'mai', role: 'customer', country: 'VN', password: 'mai-secret-1' },
+        {
+          email: 'mai@demo.test',
+          name: 'Mai',
+          handle: 'mai',
+          role: 'customer',
+          country: 'VN',
+          password: 'mai-secret-1',
+        },
         internal(),
       );
       expect(user.status).toBe(200);
@@ -355,7 +444,10 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       const mai = new HttpClient(api.baseUrl);
       await mai.login('mai@demo.test', 'mai-secret-1');
       const thread = await mai.get(`/api/chat/conversations/${booking.body.conversationId}`);
-      expect(thread.body.participants.map((item: { handle: string }) => item.handle)).toEqual(['mai', 'vu']);
+      expect(thread.body.participants.map((item: { handle: string }) => item.handle)).toEqual([
+        'mai',
+        'vu',
+      ]);
 
       const clash = await client.put(
         '/api/internal/users/u_other',
@@ -369,7 +461,11 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
         internal(),
       );
       expect(unknownCreator.status).toBe(400);
-      const invalid = await client.put('/api/internal/users/u_bad', { email: 'not-an-email', role: 'king' }, internal());
+      const invalid = await client.put(
+        '/api/internal/users/u_bad',
+        { email: 'not-an-email', role: 'king' },
+        internal(),
+      );
       expect(invalid.status).toBe(400);
       expect(invalid.body.issues.map((issue: { path: string }) => issue.path)).toEqual(
         expect.arrayContaining(['email', 'role', 'name', 'handle', 'country']),

@@ -4,7 +4,10 @@ import { BK_1001_THREAD, DEMO, HttpClient } from './support/http-client';
 
 describe('the API process (node dist/main.js)', () => {
   it('starts with no configuration on the embedded engine with demo data, and logs no secrets', async () => {
-    const api = await spawnApi({ LOG_LEVEL: 'debug', INTERNAL_API_TOKEN: 'process-test-token-0123' });
+    const api = await spawnApi({
+      LOG_LEVEL: 'debug',
+      INTERNAL_API_TOKEN: 'process-test-token-0123',
+    });
     try {
       const client = new HttpClient(api.baseUrl);
       expect((await client.get('/api/health')).body).toEqual({ status: 'ok', engine: 'memory' });
@@ -26,7 +29,13 @@ describe('the API process (node dist/main.js)', () => {
       expect(output).toMatch(/embedded in-process engine/);
       // The requests were logged, and nothing secret with them.
       expect(output).toMatch(/"path":"\/api\/auth\/login"/);
-      for (const secret of ['demo1234', 'wrong-password-0815', sessionId, secretBody, 'process-test-token-0123']) {
+      for (const secret of [
+        'demo1234',
+        'wrong-password-0815',
+        sessionId,
+        secretBody,
+        'process-test-token-0123',
+      ]) {
         expect(output).not.toContain(secret);
       }
       for (const line of output.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
@@ -36,7 +45,10 @@ describe('the API process (node dist/main.js)', () => {
   });
 
   it('refuses to start on invalid configuration, listing every problem', async () => {
-    const api = await spawnApi({ NODE_ENV: 'production', WS_HEARTBEAT_MS: 'often', PORT: '1' }, { waitReady: false });
+    const api = await spawnApi(
+      { NODE_ENV: 'production', WS_HEARTBEAT_MS: 'often', PORT: '1' },
+      { waitReady: false },
+    );
     const code = await api.exited;
     expect(code).toBe(1);
     const output = api.output();
@@ -45,5 +57,4 @@ describe('the API process (node dist/main.js)', () => {
     expect(output).toMatch(/ALLOWED_ORIGINS: /);
     expect(output).toMatch(/WS_HEARTBEAT_MS: /);
   });
-
 });

@@ -52,7 +52,9 @@ describe('Redis as the system of record', () => {
       return client.post(messagesPath, { body: `message ${index}`, clientMessageId: `c-${index}` });
     });
     const responses = await Promise.all([...posts, ...retries]);
-    expect(responses.every((response) => response.status === 201 || response.status === 200)).toBe(true);
+    expect(responses.every((response) => response.status === 201 || response.status === 200)).toBe(
+      true,
+    );
 
     const page = await linh.get(`${messagesPath}?limit=100`);
     expect(page.body.messages.at(-1).seq).toBe(200);
@@ -72,29 +74,43 @@ describe('Redis as the system of record', () => {
     await alice.login(DEMO.alice);
     const acknowledged: number[] = [];
     for (let index = 1; index <= 20; index++) {
-      const response = await alice.post(messagesPath, { body: `before ${index}`, clientMessageId: `b-${index}` });
+      const response = await alice.post(messagesPath, {
+        body: `before ${index}`,
+        clientMessageId: `b-${index}`,
+      });
       expect(response.status).toBe(201);
       acknowledged.push(response.body.message.seq);
     }
 
     await redis.stop();
     const probe = new HttpClient(api.baseUrl);
-    await expectEventually(async () => expect((await probe.get('/api/health/ready')).status).toBe(503));
+    await expectEventually(async () =>
+      expect((await probe.get('/api/health/ready')).status).toBe(503),
+    );
     // Liveness does not depend on Redis: the orchestrator must not restart a healthy process.
     expect((await probe.get('/api/health')).status).toBe(200);
-    const duringOutage = await alice.post(messagesPath, { body: 'during', clientMessageId: 'during-1' });
+    const duringOutage = await alice.post(messagesPath, {
+      body: 'during',
+      clientMessageId: 'during-1',
+    });
     expect(duringOutage.status).toBe(503);
     expect(duringOutage.body.error).toBe('unavailable');
 
     await redis.start();
-    await expectEventually(async () => expect((await probe.get('/api/health/ready')).status).toBe(200), {
-      timeoutMs: 10_000,
-    });
+    await expectEventually(
+      async () => expect((await probe.get('/api/health/ready')).status).toBe(200),
+      {
+        timeoutMs: 10_000,
+      },
+    );
     const retry = await alice.post(messagesPath, { body: 'during', clientMessageId: 'during-1' });
     expect(retry.status).toBe(201);
     expect(retry.body.message.seq).toBe(21);
 
     const page = await alice.get(`${messagesPath}?limit=100`);
-    expect(page.body.messages.map((message: { seq: number }) => message.seq)).toEqual([...acknowledged, 21]);
+    expect(page.body.messages.map((message: { seq: number }) => message.seq)).toEqual([
+      ...acknowledged,
+      21,
+    ]);
   });
 });

@@ -16,7 +16,11 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Close codes after which a client should reconnect and resume. */
 export const RECONNECTABLE_CLOSE_CODES: ReadonlySet<number> = new Set([
-  1001, 1006, 1011, CloseCode.serviceRestart, CloseCode.tryAgainLater,
+  1001,
+  1006,
+  1011,
+  CloseCode.serviceRestart,
+  CloseCode.tryAgainLater,
 ]);
 
 /** Error codes carried by `error` frames and HTTP error bodies. */

@@ -77,12 +77,22 @@ export const serverFrameSchema = z.discriminatedUnion('event', [
   ),
   serverFrame('unsubscribed', z.object({ conversationId: idSchema })),
   serverFrame('message.new', z.object({ conversationId: idSchema, message: messageSchema })),
-  serverFrame('message.ack', z.object({ clientMessageId: clientMessageIdSchema, message: messageSchema })),
+  serverFrame(
+    'message.ack',
+    z.object({ clientMessageId: clientMessageIdSchema, message: messageSchema }),
+  ),
   serverFrame(
     'typing',
-    z.object({ conversationId: idSchema, userId: idSchema, expiresInMs: z.number().int().positive() }),
+    z.object({
+      conversationId: idSchema,
+      userId: idSchema,
+      expiresInMs: z.number().int().positive(),
+    }),
   ),
-  serverFrame('presence', z.object({ conversationId: idSchema, userId: idSchema, online: z.boolean() })),
+  serverFrame(
+    'presence',
+    z.object({ conversationId: idSchema, userId: idSchema, online: z.boolean() }),
+  ),
   serverFrame(
     'unread',
     z.object({

@@ -71,7 +71,11 @@ export const conversationListResponseSchema = z.object({
   conversations: z.array(conversationListItemSchema),
 });
 
-export const bookingSummarySchema = z.object({ id: idSchema, ref: z.string(), country: countrySchema });
+export const bookingSummarySchema = z.object({
+  id: idSchema,
+  ref: z.string(),
+  country: countrySchema,
+});
 
 export const conversationResponseSchema = z.object({
   id: idSchema,

@@ -41,6 +41,8 @@ export class DomainEvents {
   }
 
   private report(event: string, error: unknown): void {
-    this.logger.error(`listener for ${event} failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.error(
+      `listener for ${event} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

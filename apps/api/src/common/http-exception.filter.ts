@@ -45,7 +45,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(exception);
     if (status >= 500 && !(exception instanceof DomainError)) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     if (response.headersSent) return;
     response.status(status).json(body);
@@ -54,7 +56,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private toResponse(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof DomainError) {
       const body: ErrorBody = { error: exception.code, message: exception.message };
-      if (exception instanceof BadRequestError && exception.issues.length) body.issues = exception.issues;
+      if (exception instanceof BadRequestError && exception.issues.length)
+        body.issues = exception.issues;
       return { status: STATUS_BY_CODE[exception.code], body };
     }
     if (exception instanceof HttpException) {

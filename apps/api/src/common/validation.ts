@@ -10,7 +10,11 @@ export function toFieldProblems(error: z.ZodError): FieldProblem[] {
 }
 
 /** Parses with a shared protocol schema or throws a 400 listing every field problem. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+export function parseOrThrow<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new BadRequestError(`Invalid ${what}`, toFieldProblems(result.error));
@@ -24,6 +28,10 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.in
   constructor(private readonly schema: T) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): z.infer<T> {
-    return parseOrThrow(this.schema, value ?? {}, metadata.type === 'body' ? 'body' : metadata.type);
+    return parseOrThrow(
+      this.schema,
+      value ?? {},
+      metadata.type === 'body' ? 'body' : metadata.type,
+    );
   }
 }

@@ -21,7 +21,11 @@ describe(loadConfig.name, () => {
   it('prefers REDIS_URL over REDIS_HOST and turns the demo seed off with Redis', () => {
     expect(
       loadConfig({ REDIS_URL: 'redis://:pw@cache:6380/0', REDIS_HOST: 'other' }),
-    ).toMatchObject({ engine: 'redis', redis: { url: 'redis://:pw@cache:6380/0' }, demoSeed: false });
+    ).toMatchObject({
+      engine: 'redis',
+      redis: { url: 'redis://:pw@cache:6380/0' },
+      demoSeed: false,
+    });
     expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PASSWORD: 'secret' })).toMatchObject({
       engine: 'redis',
       redis: { host: 'cache', port: 6379, password: 'secret' },
@@ -58,17 +62,28 @@ describe(loadConfig.name, () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.map((problem) => problem.split(':')[0]);
     expect(problems).toEqual(
-      expect.arrayContaining(['PORT', 'REDIS_URL', 'ALLOWED_ORIGINS.1', 'INTERNAL_API_TOKEN', 'WS_HEARTBEAT_MS']),
+      expect.arrayContaining([
+        'PORT',
+        'REDIS_URL',
+        'ALLOWED_ORIGINS.1',
+        'INTERNAL_API_TOKEN',
+        'WS_HEARTBEAT_MS',
+      ]),
     );
   });
 
   it('refuses the embedded engine and a missing origin list in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/REDIS_URL.*production[\s\S]*ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /REDIS_URL.*production[\s\S]*ALLOWED_ORIGINS/,
+    );
     const sut = loadConfig({
       NODE_ENV: 'production',
       REDIS_URL: 'redis://cache:6379',
       ALLOWED_ORIGINS: 'https://chat.example.com',
     });
-    expect(sut).toMatchObject({ secureCookies: true, allowedOrigins: ['https://chat.example.com'] });
+    expect(sut).toMatchObject({
+      secureCookies: true,
+      allowedOrigins: ['https://chat.example.com'],
+    });
   });
 });

@@ -20,46 +20,44 @@ const originList = z
   )
   .pipe(
     z.array(
-      z
-        .url({ protocol: /^https?$/ })
-        .refine((origin) => new URL(origin).origin === origin, {
-          message: 'must be a bare origin such as https://app.example.com (no path or trailing slash)',
-        }),
+      z.url({ protocol: /^https?$/ }).refine((origin) => new URL(origin).origin === origin, {
+        message:
+          'must be a bare origin such as https://app.example.com (no path or trailing slash)',
+      }),
     ),
   );
 
 /**
  * Every environment variable the API reads. Values marked secret are never logged.
  */
-export const environmentSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    /** @default 3002 */
-    PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_API_PORT),
-    /** Secret: may carry a password. Takes precedence over REDIS_HOST. */
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    REDIS_HOST: z.string().min(1).optional(),
-    /** @default 6379 */
-    REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
-    /** Secret. */
-    REDIS_PASSWORD: z.string().min(1).optional(),
-    /** Comma-separated exact origins allowed to open the WebSocket. */
-    ALLOWED_ORIGINS: originList.optional(),
-    /** Secret: bearer token for /api/internal/*. Unset, those routes answer 404. */
-    INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-    /** @default true with the embedded engine, false with Redis */
-    DEMO_SEED: booleanFlag.optional(),
-    /** @default 30 */
-    PRESENCE_TTL_SECONDS: seconds(2, 3600).default(30),
-    /** @default 6 */
-    TYPING_TTL_SECONDS: seconds(1, 60).default(6),
-    /** @default 25000 */
-    WS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
-    /** @default 2592000 (30 days) */
-    SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
-    /** @default 'info' */
-    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  });
+export const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** @default 3002 */
+  PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_API_PORT),
+  /** Secret: may carry a password. Takes precedence over REDIS_HOST. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_HOST: z.string().min(1).optional(),
+  /** @default 6379 */
+  REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+  /** Secret. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /** Comma-separated exact origins allowed to open the WebSocket. */
+  ALLOWED_ORIGINS: originList.optional(),
+  /** Secret: bearer token for /api/internal/*. Unset, those routes answer 404. */
+  INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** @default true with the embedded engine, false with Redis */
+  DEMO_SEED: booleanFlag.optional(),
+  /** @default 30 */
+  PRESENCE_TTL_SECONDS: seconds(2, 3600).default(30),
+  /** @default 6 */
+  TYPING_TTL_SECONDS: seconds(1, 60).default(6),
+  /** @default 25000 */
+  WS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
+  /** @default 2592000 (30 days) */
+  SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
+  /** @default 'info' */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
 
 type Environment = Record<string, string>;
 
@@ -82,8 +80,7 @@ function crossVariableProblems(env: Environment): string[] {
 }
 
 export type RedisConnectionOptions =
-  | { url: string }
-  | { host: string; port: number; password: string | undefined };
+  { url: string } | { host: string; port: number; password: string | undefined };
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';

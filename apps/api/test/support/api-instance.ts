@@ -30,4 +30,3 @@ export async function startApi(environment: Record<string, string> = {}): Promis
     close: () => app.close(),
   };
 }
-

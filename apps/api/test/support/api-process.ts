@@ -19,7 +19,10 @@ export interface ApiProcess {
  * Runs the built API (`node dist/main.js`) as its own process, as production does, with only
  * the given environment (plus PATH). Build first: `pnpm --filter @chat/api build`.
  */
-export async function spawnApi(environment: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<ApiProcess> {
+export async function spawnApi(
+  environment: Record<string, string>,
+  options: { waitReady?: boolean } = {},
+): Promise<ApiProcess> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: build the API first`);
   const port = environment.PORT ? Number(environment.PORT) : await freePort();
   const child = spawn(process.execPath, [API_ENTRY], {
@@ -29,7 +32,9 @@ export async function spawnApi(environment: Record<string, string>, options: { w
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   const handle: ApiProcess = {
     child,
@@ -45,7 +50,8 @@ export async function spawnApi(environment: Record<string, string>, options: { w
   if (options.waitReady !== false) {
     await expectEventually(
       async () => {
-        if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
+        if (child.exitCode !== null)
+          throw new Error(`API exited with ${child.exitCode}:\n${output}`);
         const response = await fetch(`${baseUrl}/api/health/ready`);
         if (response.status !== 200) throw new Error(`not ready: ${response.status}`);
       },

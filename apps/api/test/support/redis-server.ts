@@ -13,7 +13,11 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -42,25 +46,40 @@ export class RedisServer {
     const child = spawn(
       'redis-server',
       [
-        '--port', String(this.port),
-        '--bind', '127.0.0.1',
-        '--dir', this.directory,
-        '--save', '',
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
-        '--daemonize', 'no',
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.directory,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--daemonize',
+        'no',
       ],
       { stdio: 'ignore' },
     );
     this.process = child;
-    const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis(this.port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => undefined);
     try {
-      await expectEventually(async () => {
-        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-        if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
-        if ((await probe.ping()) !== 'PONG') throw new Error('not ready');
-      }, { timeoutMs: 10_000 });
+      await expectEventually(
+        async () => {
+          if (child.exitCode !== null)
+            throw new Error(`redis-server exited with ${child.exitCode}`);
+          if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+          if ((await probe.ping()) !== 'PONG') throw new Error('not ready');
+        },
+        { timeoutMs: 10_000 },
+      );
     } finally {
       probe.disconnect();
     }

@@ -17,7 +17,8 @@ export const redisKeys = {
   /** LIST of message JSON; the message with seq N sits at index N-1. */
   messageLog: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:messages`,
   /** HASH "authorId:clientMessageId" → seq. */
-  messageIdempotency: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:client-ids`,
+  messageIdempotency: (conversationId: string) =>
+    `${PREFIX}:conversation:${conversationId}:client-ids`,
   /** ZSET of the seqs one author wrote in a conversation (for true-unread counts). */
   messagesByAuthor: (conversationId: string, userId: string) =>
     `${PREFIX}:conversation:${conversationId}:author:${userId}`,

@@ -36,7 +36,12 @@ export function createRedisClient(options: RedisConnectionOptions, name: string)
   const client =
     'url' in options
       ? new Redis(options.url, settings)
-      : new Redis({ ...settings, host: options.host, port: options.port, password: options.password });
+      : new Redis({
+          ...settings,
+          host: options.host,
+          port: options.port,
+          password: options.password,
+        });
   let lastLoggedAt = 0;
   client.on('error', (error: Error) => {
     // While Redis is down every retry fails; one line every few seconds is enough.

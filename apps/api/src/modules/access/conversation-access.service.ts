@@ -23,7 +23,11 @@ export class ConversationAccessService {
    * With `join`, an in-scope staff member or admin becomes a participant (opening a thread);
    * an out-of-scope user joins nothing.
    */
-  async open(user: User, conversationId: string, options: { join: boolean }): Promise<ConversationAccess> {
+  async open(
+    user: User,
+    conversationId: string,
+    options: { join: boolean },
+  ): Promise<ConversationAccess> {
     const conversation = await this.conversations.findById(conversationId);
     if (!conversation) throw new NotFoundError('Conversation not found');
     const isParticipant = await this.conversations.isParticipant(conversationId, user.id);

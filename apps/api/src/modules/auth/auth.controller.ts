@@ -39,7 +39,10 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async logout(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
     const sessionId = sessionIdFrom(request.headers, request.cookies as Record<string, string>);
     if (sessionId) await this.auth.logout(sessionId);
     response.clearCookie(SESSION_COOKIE, {

@@ -38,7 +38,10 @@ export class AuthService {
 
   async login(email: string, password: string): Promise<{ user: User; sessionId: string }> {
     const user = await this.users.findByEmail(email);
-    const valid = await this.passwords.verify(password, user?.passwordHash ?? (await this.decoyHash));
+    const valid = await this.passwords.verify(
+      password,
+      user?.passwordHash ?? (await this.decoyHash),
+    );
     if (!user || !user.passwordHash || !valid) throw new InvalidCredentialsError();
     const sessionId = randomBytes(32).toString('base64url');
     await this.sessions.create(

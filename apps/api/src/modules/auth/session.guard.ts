@@ -12,7 +12,10 @@ import { type AuthenticatedSession, AuthService } from './auth.service';
 type AuthenticatedRequest = Request & { session?: AuthenticatedSession };
 
 /** The session id from the `sid` cookie, else from `Authorization: Bearer <sid>`. */
-export function sessionIdFrom(headers: { cookie?: string; authorization?: string }, cookies?: Record<string, string>): string | null {
+export function sessionIdFrom(
+  headers: { cookie?: string; authorization?: string },
+  cookies?: Record<string, string>,
+): string | null {
   const fromCookie = cookies?.[SESSION_COOKIE];
   if (fromCookie) return fromCookie;
   const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
@@ -34,8 +37,10 @@ export class SessionGuard implements CanActivate {
 }
 
 /** The signed-in user; use behind {@link SessionGuard}. */
-export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): User => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  if (!request.session) throw new UnauthorizedError();
-  return request.session.user;
-});
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): User => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.session) throw new UnauthorizedError();
+    return request.session.user;
+  },
+);

@@ -21,7 +21,10 @@ export class BookingsService {
    * Creates or updates a booking and makes sure its thread exists with the creator and the
    * manager as participants. Participants are never removed by an update.
    */
-  async upsert(id: string, input: UpsertBookingBody): Promise<{ booking: BookingRecord; conversationId: string }> {
+  async upsert(
+    id: string,
+    input: UpsertBookingBody,
+  ): Promise<{ booking: BookingRecord; conversationId: string }> {
     await this.users.requireSummary(input.creatorId, 'creator');
     if (input.managerId) await this.users.requireSummary(input.managerId, 'manager');
     const booking: BookingRecord = { id, ...input };

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { type Response } from 'express';
 import {
   type ConversationHeaderResponse,
@@ -41,7 +51,10 @@ export class ChatController {
   }
 
   @Get('conversations/:id')
-  open(@CurrentUser() user: User, @Param('id', conversationIdPipe) id: string): Promise<ConversationResponse> {
+  open(
+    @CurrentUser() user: User,
+    @Param('id', conversationIdPipe) id: string,
+  ): Promise<ConversationResponse> {
     return this.chat.openConversation(user, id);
   }
 

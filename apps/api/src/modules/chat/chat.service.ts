@@ -182,7 +182,9 @@ export class ChatService {
     if (scope === 'all') {
       return this.conversations.findByIds(await this.access.openableConversationIds(user));
     }
-    const records = await this.conversations.findByIds(await this.conversations.listForUser(user.id));
+    const records = await this.conversations.findByIds(
+      await this.conversations.listForUser(user.id),
+    );
     // A participant who has left the country scope no longer sees the thread.
     return records.filter(
       (conversation) => decideConversationAccess(user, conversation.country, true).allowed,
@@ -220,5 +222,7 @@ export class ChatService {
 }
 
 function excerpt(body: string): string {
-  return body.length <= MENTION_EXCERPT_LENGTH ? body : `${body.slice(0, MENTION_EXCERPT_LENGTH - 1)}…`;
+  return body.length <= MENTION_EXCERPT_LENGTH
+    ? body
+    : `${body.slice(0, MENTION_EXCERPT_LENGTH - 1)}…`;
 }

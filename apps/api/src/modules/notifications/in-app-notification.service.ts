@@ -20,7 +20,10 @@ export class InAppNotificationService {
 
   async create(
     userId: string,
-    draft: Omit<NotificationDraft, 'body' | 'link'> & { body?: string | null; link?: string | null },
+    draft: Omit<NotificationDraft, 'body' | 'link'> & {
+      body?: string | null;
+      link?: string | null;
+    },
   ): Promise<Notification> {
     if (!(await this.users.findById(userId))) {
       throw new BadRequestError('Unknown user', [{ path: 'userId', message: 'no such user' }]);
@@ -39,7 +42,9 @@ export class InAppNotificationService {
   async list(userId: string, query: ListNotificationsQuery): Promise<NotificationPageResponse> {
     const page = await this.notifications.page(userId, query);
     if (!page) {
-      throw new BadRequestError('Invalid query', [{ path: 'before', message: 'no such notification' }]);
+      throw new BadRequestError('Invalid query', [
+        { path: 'before', message: 'no such notification' },
+      ]);
     }
     return page;
   }

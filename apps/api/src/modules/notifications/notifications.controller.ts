@@ -36,7 +36,10 @@ export class NotificationsController {
 
   @Post(':id/read')
   @HttpCode(204)
-  async read(@CurrentUser() user: User, @Param('id', new ZodPipe(idSchema)) id: string): Promise<void> {
+  async read(
+    @CurrentUser() user: User,
+    @Param('id', new ZodPipe(idSchema)) id: string,
+  ): Promise<void> {
     await this.notifications.markRead(user.id, id);
   }
 }

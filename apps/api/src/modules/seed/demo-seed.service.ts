@@ -26,6 +26,8 @@ export class DemoSeedService implements OnApplicationBootstrap {
       await this.users.upsertWithPasswordHash(id, user, passwordHash);
     }
     for (const { id, ...booking } of DEMO_BOOKINGS) await this.bookings.upsert(id, booking);
-    this.logger.log(`demo data loaded: ${DEMO_USERS.length} users, ${DEMO_BOOKINGS.length} bookings`);
+    this.logger.log(
+      `demo data loaded: ${DEMO_USERS.length} users, ${DEMO_BOOKINGS.length} bookings`,
+    );
   }
 }

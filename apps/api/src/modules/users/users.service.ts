@@ -54,7 +54,10 @@ export class UsersService {
 
   async requireSummary(id: string, role: string): Promise<UserSummary> {
     const user = await this.users.findById(id);
-    if (!user) throw new BadRequestError(`Unknown ${role}`, [{ path: `${role}Id`, message: 'no such user' }]);
+    if (!user)
+      throw new BadRequestError(`Unknown ${role}`, [
+        { path: `${role}Id`, message: 'no such user' },
+      ]);
     return toUserSummary(user);
   }
 }

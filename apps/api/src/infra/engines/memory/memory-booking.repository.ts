@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type BookingRecord, BookingRepository } from '../../../modules/bookings/booking.repository';
+import {
+  type BookingRecord,
+  BookingRepository,
+} from '../../../modules/bookings/booking.repository';
 
 @Injectable()
 export class MemoryBookingRepository extends BookingRepository {

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { type BookingRecord, BookingRepository } from '../../../modules/bookings/booking.repository';
+import {
+  type BookingRecord,
+  BookingRepository,
+} from '../../../modules/bookings/booking.repository';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 

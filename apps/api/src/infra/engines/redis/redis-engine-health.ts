@@ -18,10 +18,7 @@ export class RedisEngineHealth extends EngineHealth {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     try {
-      return await Promise.race([
-        this.redis.ping().then((reply) => reply === 'PONG'),
-        timeout,
-      ]);
+      return await Promise.race([this.redis.ping().then((reply) => reply === 'PONG'), timeout]);
     } catch {
       return false;
     } finally {

@@ -49,7 +49,11 @@ export class RedisMessageRepository extends MessageRepository {
   async range(conversationId: string, fromSeq: number, toSeq: number): Promise<Message[]> {
     const from = Math.max(fromSeq, 1);
     if (toSeq < from) return [];
-    const values = await this.redis.lrange(redisKeys.messageLog(conversationId), from - 1, toSeq - 1);
+    const values = await this.redis.lrange(
+      redisKeys.messageLog(conversationId),
+      from - 1,
+      toSeq - 1,
+    );
     return values.map((json) => JSON.parse(json) as Message);
   }
 

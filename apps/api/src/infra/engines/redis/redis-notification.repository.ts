@@ -95,7 +95,14 @@ export class RedisNotificationRepository extends NotificationRepository {
       if (score === null) return null;
       maxScore = `(${score}`;
     }
-    const ids = await this.redis.zrevrangebyscore(listKey, maxScore, '-inf', 'LIMIT', 0, options.limit + 1);
+    const ids = await this.redis.zrevrangebyscore(
+      listKey,
+      maxScore,
+      '-inf',
+      'LIMIT',
+      0,
+      options.limit + 1,
+    );
     const pageIds = ids.slice(0, options.limit);
     const pipeline = this.redis.pipeline();
     for (const id of pageIds) pipeline.hgetall(redisKeys.notification(id));
