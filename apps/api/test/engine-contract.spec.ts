@@ -211,18 +211,20 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
   describe('NotificationRepository', () => {
     it('pages newest first, counts unread and marks read only for the owner', async () => {
       const sut = port(NotificationRepository);
-      const created = [];
-      for (let index = 1; index <= 5; index++) {
-        created.push(
-          await sut.create('amy', {
-            type: 'system',
-            title: `t${index}`,
-            body: index === 1 ? null : 'b',
-            link: null,
-          }),
-        );
-      }
-      await sut.create('bob', { type: 'system', title: 'for bob', body: null, link: '/x' });
+      const notification = (id: string, title: string, body: string | null = null) => ({
+        id,
+        type: 'system',
+        title,
+        body,
+        link: body ? '/x' : null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        readAt: null,
+      });
+      const created = Array.from({ length: 5 }, (_, index) =>
+        notification(`n${index + 1}`, `t${index + 1}`, index === 0 ? null : 'b'),
+      );
+      for (const item of created) await sut.create('amy', item);
+      await sut.create('bob', notification('nb', 'for bob', 'b'));
       const first = await sut.page('amy', { limit: 2 });
       expect(first?.notifications.map((item) => item.title)).toEqual(['t5', 't4']);
       expect(first?.hasMore).toBe(true);

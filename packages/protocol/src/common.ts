@@ -15,10 +15,13 @@ export const handleSchema = z
   .string()
   .regex(/^[a-z0-9_]{2,32}$/, 'must be 2-32 lower-case letters, digits or underscores');
 
+/** E-mail addresses are compared trimmed and lower-cased. */
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email());
+
 export const userSchema = z.object({
   id: idSchema,
-  email: z.email(),
-  name: z.string().min(1).max(200),
+  email: emailSchema,
+  name: z.string().trim().min(1).max(200),
   handle: handleSchema,
   role: roleSchema,
   country: countrySchema.nullable(),

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import {
   countrySchema,
-  handleSchema,
+  emailSchema,
   idSchema,
   messageSchema,
   notificationSchema,
-  roleSchema,
   seqSchema,
   userSchema,
   userSummarySchema,
@@ -20,7 +19,7 @@ export const NOTIFICATIONS_PAGE_MAX = 100;
 
 // ---- Auth
 export const loginBodySchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email()),
+  email: emailSchema,
   password: z.string().min(1).max(1024),
 });
 export type LoginBody = z.infer<typeof loginBodySchema>;
@@ -132,12 +131,7 @@ export type NotificationPageResponse = z.infer<typeof notificationPageResponseSc
 export const unreadCountResponseSchema = z.object({ count: z.number().int().nonnegative() });
 
 // ---- Internal (service to service)
-export const upsertUserBodySchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email()),
-  name: z.string().trim().min(1).max(200),
-  handle: handleSchema,
-  role: roleSchema,
-  country: countrySchema.nullable(),
+export const upsertUserBodySchema = userSchema.omit({ id: true }).extend({
   password: z.string().min(8).max(1024).optional(),
 });
 export type UpsertUserBody = z.infer<typeof upsertUserBodySchema>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   type ListNotificationsQuery,
@@ -7,7 +8,14 @@ import {
 import { DomainEvents } from '../../common/domain-events';
 import { BadRequestError, NotFoundError } from '../../common/domain-errors';
 import { UserRepository } from '../users/user.repository';
-import { type NotificationDraft, NotificationRepository } from './notification.repository';
+import { NotificationRepository } from './notification.repository';
+
+export interface NotificationInput {
+  type: string;
+  title: string;
+  body?: string | null;
+  link?: string | null;
+}
 
 /** The bell: in-app notifications for chat mentions and for the rest of the platform. */
 @Injectable()
@@ -18,22 +26,20 @@ export class InAppNotificationService {
     private readonly events: DomainEvents,
   ) {}
 
-  async create(
-    userId: string,
-    draft: Omit<NotificationDraft, 'body' | 'link'> & {
-      body?: string | null;
-      link?: string | null;
-    },
-  ): Promise<Notification> {
+  async create(userId: string, input: NotificationInput): Promise<Notification> {
     if (!(await this.users.findById(userId))) {
       throw new BadRequestError('Unknown user', [{ path: 'userId', message: 'no such user' }]);
     }
-    const notification = await this.notifications.create(userId, {
-      type: draft.type,
-      title: draft.title,
-      body: draft.body ?? null,
-      link: draft.link ?? null,
-    });
+    const notification: Notification = {
+      id: randomUUID(),
+      type: input.type,
+      title: input.title,
+      body: input.body ?? null,
+      link: input.link ?? null,
+      createdAt: new Date().toISOString(),
+      readAt: null,
+    };
+    await this.notifications.create(userId, notification);
     const unreadCount = await this.notifications.unreadCount(userId);
     this.events.emit('notification.created', { userId, notification, unreadCount });
     return notification;

@@ -1,9 +1,8 @@
 import { type Notification } from '@chat/protocol';
 
-export type NotificationDraft = Pick<Notification, 'type' | 'title' | 'body' | 'link'>;
-
 export abstract class NotificationRepository {
-  abstract create(userId: string, draft: NotificationDraft): Promise<Notification>;
+  /** Stores a new, unread notification for the user, after every earlier one. */
+  abstract create(userId: string, notification: Notification): Promise<void>;
   /** Newest first; `before` is the id of the last notification of the previous page. */
   abstract page(
     userId: string,

@@ -52,12 +52,13 @@ export class UsersService {
     return new Map(records.map((record) => [record.id, toUserSummary(record)] as const));
   }
 
-  async requireSummary(id: string, role: string): Promise<UserSummary> {
+  async requireSummary(id: string, field: string): Promise<UserSummary> {
     const user = await this.users.findById(id);
-    if (!user)
-      throw new BadRequestError(`Unknown ${role}`, [
-        { path: `${role}Id`, message: 'no such user' },
+    if (!user) {
+      throw new BadRequestError(`Unknown ${field}`, [
+        { path: `${field}Id`, message: 'no such user' },
       ]);
+    }
     return toUserSummary(user);
   }
 }

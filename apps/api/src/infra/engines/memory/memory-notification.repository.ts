@@ -1,27 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type Notification } from '@chat/protocol';
-import {
-  type NotificationDraft,
-  NotificationRepository,
-} from '../../../modules/notifications/notification.repository';
+import { NotificationRepository } from '../../../modules/notifications/notification.repository';
 
 @Injectable()
 export class MemoryNotificationRepository extends NotificationRepository {
   // Per user, oldest first.
   private readonly byUser = new Map<string, Notification[]>();
 
-  async create(userId: string, draft: NotificationDraft): Promise<Notification> {
-    const notification: Notification = {
-      id: randomUUID(),
-      ...draft,
-      createdAt: new Date().toISOString(),
-      readAt: null,
-    };
+  async create(userId: string, notification: Notification): Promise<void> {
     const list = this.byUser.get(userId) ?? [];
-    list.push(notification);
+    list.push({ ...notification });
     this.byUser.set(userId, list);
-    return { ...notification };
   }
 
   async page(

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { type Notification } from '@chat/protocol';
-import {
-  type NotificationDraft,
-  NotificationRepository,
-} from '../../../modules/notifications/notification.repository';
+import { NotificationRepository } from '../../../modules/notifications/notification.repository';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 
@@ -55,13 +51,7 @@ export class RedisNotificationRepository extends NotificationRepository {
     super();
   }
 
-  async create(userId: string, draft: NotificationDraft): Promise<Notification> {
-    const notification: Notification = {
-      id: randomUUID(),
-      ...draft,
-      createdAt: new Date().toISOString(),
-      readAt: null,
-    };
+  async create(userId: string, notification: Notification): Promise<void> {
     const fields: StoredNotification = {
       id: notification.id,
       type: notification.type,
@@ -69,7 +59,7 @@ export class RedisNotificationRepository extends NotificationRepository {
       body: notification.body ?? '',
       link: notification.link ?? '',
       createdAt: notification.createdAt,
-      readAt: '',
+      readAt: notification.readAt ?? '',
     };
     await this.redis.eval(
       CREATE_NOTIFICATION,
@@ -81,7 +71,6 @@ export class RedisNotificationRepository extends NotificationRepository {
       notification.id,
       JSON.stringify(fields),
     );
-    return notification;
   }
 
   async page(
