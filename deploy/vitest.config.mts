@@ -7,6 +7,5 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
-    passWithNoTests: true,
   },
 });

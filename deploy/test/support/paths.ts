@@ -1,0 +1,12 @@
+import { join } from 'node:path';
+
+/** The repository root, two levels above this file. */
+export const REPO_ROOT = join(__dirname, '../../..');
+
+export const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.dokploy.yml');
+export const ENV_EXAMPLE_FILE = join(REPO_ROOT, '.env.example');
+export const API_DOCKERFILE = join(REPO_ROOT, 'apps/api/Dockerfile');
+export const WEB_DOCKERFILE = join(REPO_ROOT, 'apps/web/Dockerfile');
+export const DOCKERIGNORE_FILE = join(REPO_ROOT, '.dockerignore');
+export const NGINX_TEMPLATE = join(REPO_ROOT, 'deploy/nginx/templates/chat.conf.template');
+export const K8S_DIRECTORY = join(REPO_ROOT, 'deploy/k8s');
