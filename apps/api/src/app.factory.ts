@@ -5,8 +5,13 @@ import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@chat/protocol';
 import { AppModule } from './app.module';
 import { type AppConfig } from './config/app-config';
+import { ChatWsAdapter } from './modules/chat/realtime/chat-ws.adapter';
+import { GatewayHandshake } from './modules/chat/realtime/gateway-handshake';
 
-/** Builds the application (HTTP under `/api`); `main.ts` and the tests both start it here. */
+/**
+ * Builds the application (HTTP under `/api`, the gateway at `/ws/chat`); `main.ts` and the tests
+ * both start it here. Signals are `main.ts`'s business (it drains before closing).
+ */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
@@ -17,6 +22,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.setGlobalPrefix(API_PREFIX);
   app.use(cookieParser());
-  app.enableShutdownHooks();
+  app.useWebSocketAdapter(new ChatWsAdapter(app, app.get(GatewayHandshake)));
   return app;
 }

@@ -7,12 +7,16 @@ import { type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { loggerOptions } from './config/logger';
 import { EngineModule } from './infra/engines/engine.module';
+import { RealtimeInfraModule } from './infra/realtime/realtime-infra.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { BookingsModule } from './modules/bookings/bookings.module';
 import { ChatModule } from './modules/chat/chat.module';
+import { ChatRealtimeModule } from './modules/chat/realtime/chat-realtime.module';
 import { HealthModule } from './modules/health/health.module';
 import { InternalModule } from './modules/internal/internal.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { PresenceModule } from './modules/presence/presence.module';
 import { SeedModule } from './modules/seed/seed.module';
 
 @Module({})
@@ -25,11 +29,15 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         CommonModule,
         EngineModule.forRoot(config),
+        MetricsModule,
+        RealtimeInfraModule.forRoot(config),
         HealthModule,
         AuthModule,
         BookingsModule,
         ChatModule,
         NotificationsModule,
+        PresenceModule,
+        ChatRealtimeModule,
         InternalModule,
         SeedModule,
       ],

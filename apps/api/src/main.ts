@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { ConfigError, loadConfig } from './config/app-config';
+import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { RealtimeDrain } from './modules/chat/realtime/realtime-drain';
 
 async function bootstrap(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {
@@ -25,6 +26,39 @@ async function bootstrap(): Promise<void> {
   logger.log(
     `listening on :${config.port} (engine: ${config.engine}, demo data: ${config.demoSeed})`,
   );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const startedAt = Date.now();
+    logger.log(`${signal}: draining (grace ${config.shutdownGraceMs} ms)`);
+    // Whatever happens below, the process is gone by the end of the grace period.
+    setTimeout(() => {
+      logger.error('grace period over; exiting without a clean shutdown');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
+    // Sockets get three quarters of the grace; closing the app (HTTP, Redis) the rest.
+    const drainDeadline = startedAt + Math.floor(config.shutdownGraceMs * 0.75);
+    app
+      .get(RealtimeDrain)
+      .drain(drainDeadline)
+      .then(() => app.close())
+      .then(
+        () => {
+          logger.log(`stopped in ${Date.now() - startedAt} ms`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error(
+            `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -5,6 +5,9 @@ import { clientMessageIdSchema, messageBodySchema } from './http';
 /** Largest frame a client may send, in bytes; larger frames close the socket with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
+/** The server relays `typing` at most this often per user and conversation; clients may throttle too. */
+export const TYPING_RELAY_INTERVAL_MS = 2_000;
+
 const refSchema = z.string().max(64).optional();
 
 /** The envelope every frame shares; `data` is checked per event below. */

@@ -13,6 +13,9 @@ export interface DomainEventMap {
   'notification.created': { userId: string; notification: Notification; unreadCount: number };
   'notification.unread': { userId: string; count: number };
   'session.revoked': { sessionKey: string; userId: string };
+  /** The user's first socket opened or their last one closed or expired, on any replica. */
+  'presence.changed': { userId: string; online: boolean };
+  'typing.started': { conversationId: string; userId: string; expiresInMs: number };
 }
 
 export type DomainEventName = keyof DomainEventMap;

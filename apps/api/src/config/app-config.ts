@@ -53,6 +53,19 @@ export const environmentSchema = z.object({
   TYPING_TTL_SECONDS: seconds(1, 60).default(6),
   /** @default 25000 */
   WS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
+  /** How long a SIGTERM drain may take before the process exits anyway. @default 8000 */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(500).max(600_000).default(8_000),
+  /** Open sockets one user may hold across all replicas. @default 20 */
+  WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Bytes a socket may have queued unsent before it is closed with 1013. @default 1048576 */
+  WS_SEND_BUFFER_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** Most messages a `subscribe {since}` replays; a larger gap answers `recovered:false`. @default 500 */
+  WS_REPLAY_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
   /** @default 2592000 (30 days) */
   SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
   /** @default 'info' */
@@ -93,6 +106,10 @@ export interface AppConfig {
   presenceTtlSeconds: number;
   typingTtlSeconds: number;
   wsHeartbeatMs: number;
+  shutdownGraceMs: number;
+  wsMaxSocketsPerUser: number;
+  wsSendBufferLimitBytes: number;
+  wsReplayLimit: number;
   sessionTtlSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Session cookies carry `Secure` in production. */
@@ -141,6 +158,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
     typingTtlSeconds: env.TYPING_TTL_SECONDS,
     wsHeartbeatMs: env.WS_HEARTBEAT_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    wsMaxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
+    wsSendBufferLimitBytes: env.WS_SEND_BUFFER_LIMIT_BYTES,
+    wsReplayLimit: env.WS_REPLAY_LIMIT,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     secureCookies: production,

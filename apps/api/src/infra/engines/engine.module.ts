@@ -7,6 +7,7 @@ import { MessageRepository } from '../../modules/chat/message.repository';
 import { ReadStateRepository } from '../../modules/chat/read-state.repository';
 import { EngineHealth } from '../../modules/health/engine-health';
 import { NotificationRepository } from '../../modules/notifications/notification.repository';
+import { PresenceRepository, TypingRepository } from '../../modules/presence/presence.repository';
 import { UserRepository } from '../../modules/users/user.repository';
 import { RedisModule } from '../redis/redis.module';
 import { MemoryBookingRepository } from './memory/memory-booking.repository';
@@ -14,6 +15,10 @@ import { MemoryConversationRepository } from './memory/memory-conversation.repos
 import { MemoryEngineHealth } from './memory/memory-engine-health';
 import { MemoryMessageRepository } from './memory/memory-message.repository';
 import { MemoryNotificationRepository } from './memory/memory-notification.repository';
+import {
+  MemoryPresenceRepository,
+  MemoryTypingRepository,
+} from './memory/memory-presence.repository';
 import { MemoryReadStateRepository } from './memory/memory-read-state.repository';
 import { MemorySessionRepository } from './memory/memory-session.repository';
 import { MemoryUserRepository } from './memory/memory-user.repository';
@@ -22,6 +27,7 @@ import { RedisConversationRepository } from './redis/redis-conversation.reposito
 import { RedisEngineHealth } from './redis/redis-engine-health';
 import { RedisMessageRepository } from './redis/redis-message.repository';
 import { RedisNotificationRepository } from './redis/redis-notification.repository';
+import { RedisPresenceRepository, RedisTypingRepository } from './redis/redis-presence.repository';
 import { RedisReadStateRepository } from './redis/redis-read-state.repository';
 import { RedisSessionRepository } from './redis/redis-session.repository';
 import { RedisUserRepository } from './redis/redis-user.repository';
@@ -44,6 +50,8 @@ export const ENGINE_BINDINGS = [
     redis: RedisNotificationRepository,
   },
   { port: EngineHealth, memory: MemoryEngineHealth, redis: RedisEngineHealth },
+  { port: PresenceRepository, memory: MemoryPresenceRepository, redis: RedisPresenceRepository },
+  { port: TypingRepository, memory: MemoryTypingRepository, redis: RedisTypingRepository },
 ] as const;
 
 /**

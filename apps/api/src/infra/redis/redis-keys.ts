@@ -30,4 +30,17 @@ export const redisKeys = {
   userNotifications: (userId: string) => `${PREFIX}:user:${userId}:notifications`,
   /** SET of unread notification ids. */
   userUnreadNotifications: (userId: string) => `${PREFIX}:user:${userId}:notifications:unread`,
+  /** ZSET connectionId → expiry (ms): the user's live sockets on every replica. */
+  presence: (userId: string) => `${PREFIX}:presence:${userId}`,
+  /** ZSET userId → latest connection expiry (ms): what the presence sweep scans. */
+  presenceExpiries: () => `${PREFIX}:presence-expiries`,
+  /** String with a TTL: a `typing` relay happened recently for this user and conversation. */
+  typingThrottle: (conversationId: string, userId: string) =>
+    `${PREFIX}:typing:${conversationId}:${userId}`,
+} as const;
+
+/** Pub/sub channels: one per room, so a replica subscribes only to rooms it has members in. */
+export const redisChannels = {
+  prefix: `${PREFIX}:room:`,
+  room: (room: string) => `${PREFIX}:room:${room}`,
 } as const;

@@ -19,7 +19,7 @@ import { ConversationAccessService } from '../access/conversation-access.service
 import { BookingRepository } from '../bookings/booking.repository';
 import { InAppNotificationService } from '../notifications/in-app-notification.service';
 import { UserRepository } from '../users/user.repository';
-import { toUserSummary, UsersService } from '../users/users.service';
+import { toPublicUser, toUserSummary, UsersService } from '../users/users.service';
 import { type ConversationRecord, ConversationRepository } from './conversation.repository';
 import { MessageRepository } from './message.repository';
 import { extractMentionedHandles } from './mentions';
@@ -173,6 +173,12 @@ export class ChatService {
     let total = 0;
     for (const count of counts.values()) total += count;
     return { total, conversations: Object.fromEntries(counts) };
+  }
+
+  /** {@link unread} for a user known by id; null when the user no longer exists. */
+  async unreadOf(userId: string): Promise<UnreadResponse | null> {
+    const record = await this.users.findById(userId);
+    return record ? this.unread(toPublicUser(record)) : null;
   }
 
   private async visibleConversations(

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { redisChannels } from '../redis/redis-keys';
+import { type EnvelopeHandler, RealtimeBus } from './realtime-bus';
+import { type RoomEnvelope } from './room-event';
+
+/**
+ * Pub/sub over Redis, one channel per room (`chat:room:<room>`). Publishing uses the shared
+ * command connection; receiving uses one subscriber connection made with `duplicate()`.
+ * The bus keeps the set of rooms it wants and subscribes to all of them again whenever the
+ * subscriber connection comes back, then tells listeners that events may have been missed.
+ */
+export class RedisRealtimeBus extends RealtimeBus {
+  readonly instanceId = randomUUID();
+  private readonly logger = new Logger(RedisRealtimeBus.name);
+  private readonly subscriber: Redis;
+  private readonly wanted = new Set<string>();
+  private readonly recoveredListeners: Array<() => void> = [];
+  private handler: EnvelopeHandler = () => undefined;
+  private connectedOnce = false;
+
+  constructor(private readonly publisher: Redis) {
+    super();
+    this.subscriber = publisher.duplicate({
+      connectionName: 'chat-api-subscriber',
+      // The bus resubscribes itself from `wanted`, which also covers subscriptions that failed
+      // while the connection was down.
+      autoResubscribe: false,
+    });
+    let lastLoggedAt = 0;
+    this.subscriber.on('error', (error: Error) => {
+      // While Redis is down every retry fails; one line every few seconds is enough.
+      if (Date.now() - lastLoggedAt < 5_000) return;
+      lastLoggedAt = Date.now();
+      this.logger.warn(`subscriber: ${error.message}`);
+    });
+    this.subscriber.on('ready', () => this.onReady());
+    this.subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
+  }
+
+  /** The subscriber connection, for error accounting. */
+  get subscriberConnection(): Redis {
+    return this.subscriber;
+  }
+
+  async connect(): Promise<void> {
+    await this.subscriber.connect();
+  }
+
+  async close(): Promise<void> {
+    this.wanted.clear();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+
+  setHandler(handler: EnvelopeHandler): void {
+    this.handler = handler;
+  }
+
+  async subscribe(room: string): Promise<void> {
+    const channel = redisChannels.room(room);
+    this.wanted.add(channel);
+    // While disconnected the subscription is made on reconnect (see onReady).
+    if (this.subscriber.status === 'ready') await this.subscriber.subscribe(channel);
+  }
+
+  async unsubscribe(room: string): Promise<void> {
+    const channel = redisChannels.room(room);
+    this.wanted.delete(channel);
+    if (this.subscriber.status === 'ready') await this.subscriber.unsubscribe(channel);
+  }
+
+  async publish(envelope: RoomEnvelope): Promise<void> {
+    await this.publisher.publish(redisChannels.room(envelope.room), JSON.stringify(envelope));
+  }
+
+  onRecovered(listener: () => void): void {
+    this.recoveredListeners.push(listener);
+  }
+
+  subscribedRooms(): string[] {
+    return [...this.wanted].map((channel) => channel.slice(redisChannels.prefix.length));
+  }
+
+  private onReady(): void {
+    if (!this.connectedOnce) {
+      this.connectedOnce = true;
+      return;
+    }
+    const channels = [...this.wanted];
+    const resubscribed = channels.length
+      ? this.subscriber.subscribe(...channels)
+      : Promise.resolve();
+    resubscribed
+      .then(() => {
+        this.logger.log(`resubscribed to ${channels.length} rooms after a reconnect`);
+        for (const listener of this.recoveredListeners) listener();
+      })
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `resubscribe failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+  }
+
+  private onMessage(channel: string, text: string): void {
+    if (!this.wanted.has(channel)) return;
+    let envelope: RoomEnvelope;
+    try {
+      envelope = JSON.parse(text) as RoomEnvelope;
+    } catch {
+      this.logger.warn(`dropped a malformed envelope on ${channel}`);
+      return;
+    }
+    this.handler(envelope);
+  }
+}

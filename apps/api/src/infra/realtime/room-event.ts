@@ -1,0 +1,28 @@
+import { type ServerFrame } from '@chat/protocol';
+
+/** Room names: one per conversation, one per user (all of that user's sockets). */
+export const rooms = {
+  conversation: (conversationId: string) => `conversation:${conversationId}`,
+  user: (userId: string) => `user:${userId}`,
+} as const;
+
+/** What travels to the members of a room on every replica. */
+export type RoomEvent =
+  /** A frame for every member, except the sockets of `exceptUserId` when set. */
+  | { type: 'frame'; frame: ServerFrame; exceptUserId?: string }
+  /** Close the sockets of this session (logout). */
+  | { type: 'session.revoked'; sessionKey: string };
+
+export interface RoomEnvelope {
+  room: string;
+  /** The replica that published it. */
+  origin: string;
+  /** Wall-clock ms at publication, for the fanout latency histogram. */
+  publishedAt: number;
+  event: RoomEvent;
+}
+
+/** Something on this replica that receives a room's events: a socket. */
+export interface RoomMember {
+  deliver(event: RoomEvent, room: string): void;
+}

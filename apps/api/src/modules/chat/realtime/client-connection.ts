@@ -1,0 +1,160 @@
+import { type Message, type ServerFrame, type User } from '@chat/protocol';
+import { type RoomEvent, type RoomMember } from '../../../infra/realtime/room-event';
+import { type ConversationCursor } from './conversation-cursor';
+
+/** What a connection needs from its transport (a `ws` socket in production). */
+export interface SocketPort {
+  send(text: string): void;
+  /** Bytes queued and not yet handed to the network. */
+  readonly bufferedAmount: number;
+  readonly isOpen: boolean;
+  ping(): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
+export interface ConnectionObserver {
+  frameSent(event: string): void;
+}
+
+export interface ConnectionLimits {
+  /** Queued bytes beyond which the socket is closed with 1013 (slow consumer). */
+  sendBufferLimitBytes: number;
+}
+
+// Serializing once per frame object, not once per socket: a room event reaches every local
+// member as the same object.
+const serialized = new WeakMap<object, string>();
+function frameText(frame: ServerFrame): string {
+  let text = serialized.get(frame);
+  if (text === undefined) {
+    text = JSON.stringify(frame);
+    serialized.set(frame, text);
+  }
+  return text;
+}
+
+/**
+ * One client socket on this replica: who it is, its per-conversation cursors, and the order of
+ * its work. Knows nothing of `ws`; the gateway gives it a {@link SocketPort}.
+ */
+export class ClientConnection implements RoomMember {
+  readonly cursors = new Map<string, ConversationCursor>();
+  /** ws pings sent without a pong since; two missed pongs terminate the socket. */
+  missedPongs = 0;
+  private ready = false;
+  private readonly beforeReady: ServerFrame[] = [];
+  private work: Promise<void> = Promise.resolve();
+  private queuedTasks = 0;
+  private closeCode: number | null = null;
+  private forceTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly user: User,
+    readonly sessionKey: string,
+    private readonly socket: SocketPort,
+    private readonly limits: ConnectionLimits,
+    private readonly observer: ConnectionObserver,
+  ) {}
+
+  get isClosing(): boolean {
+    return this.closeCode !== null || !this.socket.isOpen;
+  }
+
+  get pendingTasks(): number {
+    return this.queuedTasks;
+  }
+
+  /** Runs tasks one after the other, in arrival order; resolves when this one is done. */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    this.queuedTasks++;
+    const run = this.work.then(task).finally(() => {
+      this.queuedTasks--;
+    });
+    this.work = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Settles when every queued task is done. */
+  idle(): Promise<void> {
+    return this.work;
+  }
+
+  /** The `ready` frame, then whatever was held back while the connection was being set up. */
+  markReady(ready: Extract<ServerFrame, { event: 'ready' }>): void {
+    this.ready = true;
+    this.write(ready);
+    for (const frame of this.beforeReady.splice(0)) this.write(frame);
+  }
+
+  send(frame: ServerFrame): void {
+    if (!this.ready) {
+      this.beforeReady.push(frame);
+      return;
+    }
+    this.write(frame);
+  }
+
+  sendMessage(message: Message): void {
+    this.send({ event: 'message.new', data: { conversationId: message.conversationId, message } });
+  }
+
+  deliver(event: RoomEvent): void {
+    if (this.isClosing) return;
+    if (event.type === 'session.revoked') {
+      if (event.sessionKey === this.sessionKey) this.close(4401, 'session ended');
+      return;
+    }
+    if (event.exceptUserId === this.user.id) return;
+    const { frame } = event;
+    if (frame.event === 'message.new') {
+      // Ordering, dedupe and gap filling happen in the cursor, which calls sendMessage.
+      this.cursors
+        .get(frame.data.conversationId)
+        ?.offer(frame.data.message)
+        .catch(() => {
+          this.close(1011, 'could not read the message log');
+        });
+      return;
+    }
+    this.send(frame);
+  }
+
+  /** Closes with `code`; a peer that does not complete the close handshake is cut after `forceAfterMs`. */
+  close(code: number, reason: string, forceAfterMs = 5_000): void {
+    if (this.closeCode !== null) return;
+    this.closeCode = code;
+    for (const cursor of this.cursors.values()) cursor.close();
+    this.socket.close(code, reason);
+    this.forceTimer = setTimeout(() => this.socket.terminate(), forceAfterMs);
+    this.forceTimer.unref();
+  }
+
+  ping(): void {
+    if (!this.isClosing) this.socket.ping();
+  }
+
+  terminate(): void {
+    this.closeCode ??= 1006;
+    this.socket.terminate();
+  }
+
+  /** The socket is gone: stop timers and cursors. */
+  disposed(): void {
+    if (this.forceTimer) clearTimeout(this.forceTimer);
+    for (const cursor of this.cursors.values()) cursor.close();
+    this.cursors.clear();
+  }
+
+  private write(frame: ServerFrame): void {
+    if (this.isClosing) return;
+    if (this.socket.bufferedAmount > this.limits.sendBufferLimitBytes) {
+      // A client that does not read would make us buffer without bound: it reconnects and resumes.
+      this.close(1013, 'slow consumer', 1_000);
+      return;
+    }
+    this.socket.send(frameText(frame));
+    this.observer.frameSent(frame.event);
+  }
+}

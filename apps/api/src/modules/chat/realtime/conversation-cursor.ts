@@ -1,0 +1,117 @@
+import { type Message } from '@chat/protocol';
+
+export interface CursorOutput {
+  /** Hands a message to the socket; called with strictly increasing, gapless `seq`. */
+  deliver(message: Message): void;
+  /** Reads the message log: every message with `seq` in [fromSeq, toSeq], oldest first. */
+  fetch(fromSeq: number, toSeq: number): Promise<Message[]>;
+}
+
+/** More live messages than this waiting on a gap means something is badly wrong. */
+const MAX_PENDING = 5_000;
+
+/**
+ * One socket's position in one conversation: the next `seq` it expects. A message is delivered
+ * when its `seq` is the next one, dropped when lower (already delivered: a duplicate), and held
+ * when higher while the gap is read from the message log. This gives, with one mechanism,
+ * in-order delivery whatever order the replicas' events arrive in, deduplication, gap-free
+ * resume (`subscribe {since}`) while live messages keep arriving, and catch-up after a bus outage.
+ */
+export class ConversationCursor {
+  private next: number;
+  /** Highest seq known to exist in the log; the cursor fills up to it. */
+  private target: number;
+  private readonly pending = new Map<number, Message>();
+  /** While holding, live messages past `target` wait (the subscribe replay is not finished). */
+  private holding = true;
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly output: CursorOutput,
+    private readonly fetchChunk: number,
+    startAt: number,
+  ) {
+    this.next = startAt;
+    this.target = startAt - 1;
+  }
+
+  /** The next seq this socket expects; everything below was delivered or skipped. */
+  get nextSeq(): number {
+    return this.next;
+  }
+
+  /** A live message from the room. Rejects when a gap cannot be read from the log. */
+  offer(message: Message): Promise<void> {
+    if (this.closed || message.seq < this.next) return Promise.resolve();
+    if (this.pending.size >= MAX_PENDING) {
+      return Promise.reject(new Error(`more than ${MAX_PENDING} messages waiting on a gap`));
+    }
+    this.pending.set(message.seq, message);
+    return this.holding ? Promise.resolve() : this.pump();
+  }
+
+  /** Delivers every message up to `lastSeq` (replay, or catch-up after missed events). */
+  fillTo(lastSeq: number): Promise<void> {
+    this.target = Math.max(this.target, lastSeq);
+    return this.pump();
+  }
+
+  /** Skips ahead without delivering (the gap was too large to replay). */
+  skipTo(nextSeq: number): void {
+    this.next = Math.max(this.next, nextSeq);
+    this.target = Math.max(this.target, nextSeq - 1);
+  }
+
+  /** Ends the replay: held live messages flow from here on. */
+  release(): Promise<void> {
+    this.holding = false;
+    return this.pump();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pending.clear();
+  }
+
+  private pump(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const limit = this.holding ? this.target : Number.POSITIVE_INFINITY;
+      while (this.next <= limit && this.pending.has(this.next)) {
+        const message = this.pending.get(this.next)!;
+        this.pending.delete(this.next);
+        this.next++;
+        this.output.deliver(message);
+      }
+      let firstPending = Number.POSITIVE_INFINITY;
+      let lastPending = 0;
+      for (const seq of this.pending.keys()) {
+        if (seq < this.next) this.pending.delete(seq);
+        else {
+          firstPending = Math.min(firstPending, seq);
+          lastPending = Math.max(lastPending, seq);
+        }
+      }
+      const wanted = this.holding ? this.target : Math.max(this.target, lastPending);
+      if (this.next > wanted) return;
+      const upTo = Math.min(firstPending - 1, wanted, this.next + this.fetchChunk - 1);
+      const fetched = await this.output.fetch(this.next, upTo);
+      if (this.closed) return;
+      for (const message of fetched) {
+        if (message.seq !== this.next) continue;
+        this.next++;
+        this.output.deliver(message);
+      }
+      if (this.next <= upTo) {
+        throw new Error(`the message log has no seq ${this.next} (wanted up to ${upTo})`);
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { REDIS_CLIENT } from '../../infra/redis/redis.module';
+
+/**
+ * The Prometheus metrics of this replica. One registry per application (not prom-client's
+ * global one), so several instances can run in one process, as the tests do.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly openSockets = new Gauge({
+    name: 'chat_ws_open_sockets',
+    help: 'WebSocket connections currently open on this replica',
+    registers: [this.registry],
+  });
+  readonly framesReceived = new Counter({
+    name: 'chat_ws_frames_received_total',
+    help: 'Frames received from clients, by event (invalid: not JSON or not a known frame)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+  readonly framesSent = new Counter({
+    name: 'chat_ws_frames_sent_total',
+    help: 'Frames sent to clients, by event',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+  readonly fanoutLatency = new Histogram({
+    name: 'chat_realtime_fanout_latency_seconds',
+    help: 'From publishing a room event on any replica to handing it to the local sockets',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly redisErrors = new Counter({
+    name: 'chat_redis_errors_total',
+    help: 'Errors reported by Redis connections, by connection',
+    labelNames: ['connection'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'chat_ws_rate_limited_total',
+    help: 'Client frames refused by the per-connection rate limit',
+    registers: [this.registry],
+  });
+  readonly handshakesRejected = new Counter({
+    name: 'chat_ws_handshakes_rejected_total',
+    help: 'WebSocket upgrades answered with an HTTP error instead of 101, by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly socketsClosed = new Counter({
+    name: 'chat_ws_closed_total',
+    help: 'WebSocket connections closed, by close code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(@Optional() @Inject(REDIS_CLIENT) redis?: Redis) {
+    collectDefaultMetrics({ register: this.registry });
+    redis?.on('error', () => this.redisErrors.inc({ connection: 'command' }));
+  }
+
+  /** Counts the errors of another Redis connection (the pub/sub subscriber). */
+  watchRedis(client: Redis, connection: string): void {
+    client.on('error', () => this.redisErrors.inc({ connection }));
+  }
+}
