@@ -51,6 +51,11 @@ export class MetricsService {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  readonly slowConsumers = new Counter({
+    name: 'chat_ws_slow_consumers_total',
+    help: 'Sockets closed with 1013 because their unsent data passed WS_SEND_BUFFER_LIMIT_BYTES',
+    registers: [this.registry],
+  });
   readonly socketsClosed = new Counter({
     name: 'chat_ws_closed_total',
     help: 'WebSocket connections closed, by close code',

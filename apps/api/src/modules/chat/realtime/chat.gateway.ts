@@ -63,7 +63,10 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       session.sessionKey,
       socketPort(socket),
       { sendBufferLimitBytes: this.config.wsSendBufferLimitBytes },
-      { frameSent: (event) => this.metrics.framesSent.inc({ event }) },
+      {
+        frameSent: (event) => this.metrics.framesSent.inc({ event }),
+        slowConsumer: () => this.metrics.slowConsumers.inc(),
+      },
     );
     this.connections.set(socket, connection);
     // Registered at once, so a drain that starts now closes it too; removed after its cleanup.

@@ -15,6 +15,7 @@ export interface SocketPort {
 
 export interface ConnectionObserver {
   frameSent(event: string): void;
+  slowConsumer(): void;
 }
 
 export interface ConnectionLimits {
@@ -151,7 +152,8 @@ export class ClientConnection implements RoomMember {
     if (this.isClosing) return;
     if (this.socket.bufferedAmount > this.limits.sendBufferLimitBytes) {
       // A client that does not read would make us buffer without bound: it reconnects and resumes.
-      this.close(1013, 'slow consumer', 1_000);
+      this.observer.slowConsumer();
+      this.close(1013, 'slow consumer');
       return;
     }
     this.socket.send(frameText(frame));

@@ -24,7 +24,8 @@ export class ConversationCursor {
   private readonly pending = new Map<number, Message>();
   /** While holding, live messages past `target` wait (the subscribe replay is not finished). */
   private holding = true;
-  private running: Promise<void> | null = null;
+  private active = false;
+  private running: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -75,14 +76,33 @@ export class ConversationCursor {
   }
 
   private pump(): Promise<void> {
-    this.running ??= this.run().finally(() => {
-      this.running = null;
-    });
+    if (!this.active) {
+      this.active = true;
+      this.running = this.run();
+    }
     return this.running;
   }
 
+  /**
+   * `active` is cleared in the same synchronous step as the loop's last check: a message offered
+   * right after (even within the same burst of socket events) starts a new run instead of
+   * joining one that is about to end. An `await` or `finally` around the loop would leave a gap.
+   */
   private async run(): Promise<void> {
-    while (!this.closed) {
+    try {
+      await this.fill();
+    } catch (error) {
+      this.active = false;
+      throw error;
+    }
+  }
+
+  private async fill(): Promise<void> {
+    for (;;) {
+      if (this.closed) {
+        this.active = false;
+        return;
+      }
       const limit = this.holding ? this.target : Number.POSITIVE_INFINITY;
       while (this.next <= limit && this.pending.has(this.next)) {
         const message = this.pending.get(this.next)!;
@@ -100,10 +120,13 @@ export class ConversationCursor {
         }
       }
       const wanted = this.holding ? this.target : Math.max(this.target, lastPending);
-      if (this.next > wanted) return;
+      if (this.next > wanted) {
+        this.active = false;
+        return;
+      }
       const upTo = Math.min(firstPending - 1, wanted, this.next + this.fetchChunk - 1);
       const fetched = await this.output.fetch(this.next, upTo);
-      if (this.closed) return;
+      if (this.closed) continue;
       for (const message of fetched) {
         if (message.seq !== this.next) continue;
         this.next++;
