@@ -1,0 +1,6 @@
+import type { ReactNode } from 'react';
+import { SignedInShell } from '@/components/signed-in-shell';
+
+export default function HomeLayout({ children }: { children: ReactNode }) {
+  return <SignedInShell>{children}</SignedInShell>;
+}

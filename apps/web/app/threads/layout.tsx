@@ -1,0 +1,13 @@
+import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { SignedInShell } from '@/components/signed-in-shell';
+import { threadsEnabled } from '@/lib/flags';
+
+// Rendered per request: a prerendered notFound() would be served with status 200.
+export const dynamic = 'force-dynamic';
+
+export default function ThreadsLayout({ children }: { children: ReactNode }) {
+  // Built with NEXT_PUBLIC_THREADS_ENABLED=false, the console does not exist.
+  if (!threadsEnabled) notFound();
+  return <SignedInShell>{children}</SignedInShell>;
+}

@@ -1,0 +1,168 @@
+import type { Message } from '@chat/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api-client';
+import { FakeConnection } from '../../test/support/fake-connection';
+import { mergeMessages, ThreadStore, type ThreadApi } from './thread-store';
+
+const alice = { id: 'u_alice', name: 'Alice', handle: 'alice', role: 'customer' as const };
+const linh = { id: 'u_linh', name: 'Linh', handle: 'linh', role: 'staff' as const };
+
+const message = (seq: number, author = alice, body = `m${seq}`): Message => ({
+  id: `msg_${seq}`,
+  conversationId: 'th_1',
+  seq,
+  author,
+  body,
+  mentions: [],
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
+
+function fakeApi(overrides: Partial<ThreadApi> = {}): ThreadApi {
+  return {
+    conversation: vi.fn(async () => ({
+      id: 'th_1',
+      booking: { id: 'bk_1', ref: 'BK-1', country: 'VN' },
+      title: 'Booking BK-1',
+      participants: [alice, linh],
+    })),
+    header: vi.fn(async () => ({ creator: alice, manager: linh, participants: [alice, linh] })),
+    messages: vi.fn(async () => ({ messages: [message(1), message(2)], hasMore: false })),
+    post: vi.fn(async (_id, body) => message(3, alice, body)),
+    read: vi.fn(async () => undefined),
+    presence: vi.fn(async () => ({ members: [{ userId: 'u_linh', online: true }] })),
+    ...overrides,
+  };
+}
+
+describe(mergeMessages.name, () => {
+  it('keeps each seq once, in order', () => {
+    const merged = mergeMessages([message(1), message(3)], [message(3), message(2), message(4)]);
+    expect(merged.map((item) => item.seq)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe(ThreadStore.name, () => {
+  it('stops at the access check: forbidden loads nothing else and subscribes to nothing', async () => {
+    const api = fakeApi({
+      conversation: vi.fn(async () => {
+        throw new ApiError(403, 'forbidden', 'no');
+      }),
+    });
+    const connection = new FakeConnection();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_somchai',
+      api,
+      withHeader: true,
+    });
+    await sut.open(connection);
+    expect(sut.getSnapshot().status).toBe('forbidden');
+    expect(api.messages).not.toHaveBeenCalled();
+    expect(api.header).not.toHaveBeenCalled();
+    expect(connection.subscribeConversation).not.toHaveBeenCalled();
+  });
+
+  it('subscribes after the history with since = last seq, and ignores duplicates', async () => {
+    const connection = new FakeConnection();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_linh',
+      api: fakeApi(),
+      withHeader: false,
+    });
+    await sut.open(connection);
+    expect(connection.subscribeConversation).toHaveBeenCalledWith('th_1', 2, expect.anything());
+    sut.receive(message(3));
+    sut.receive(message(3));
+    sut.receive(message(2));
+    expect(sut.getSnapshot().messages.map((item) => item.seq)).toEqual([1, 2, 3]);
+    expect(sut.getSnapshot().lastIncoming?.seq).toBe(3);
+    expect(sut.getSnapshot().header).toBeNull();
+  });
+
+  it('sends optimistically and retries with the same clientMessageId', async () => {
+    let attempts = 0;
+    const ids: string[] = [];
+    const api = fakeApi({
+      post: vi.fn(async (_id, body, clientMessageId) => {
+        ids.push(clientMessageId);
+        attempts += 1;
+        if (attempts === 1) throw new ApiError(502, 'bad_gateway', 'down');
+        return message(3, alice, body);
+      }),
+    });
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_alice',
+      api,
+      withHeader: false,
+    });
+    await sut.open(null);
+    const sending = sut.send('hello');
+    expect(sut.getSnapshot().pending).toMatchObject([{ body: 'hello', status: 'sending' }]);
+    await sending;
+    expect(sut.getSnapshot().pending).toMatchObject([{ body: 'hello', status: 'failed' }]);
+    await sut.retry(sut.getSnapshot().pending[0]!.clientMessageId);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+    expect(sut.getSnapshot().pending).toEqual([]);
+    expect(sut.getSnapshot().messages.at(-1)?.body).toBe('hello');
+  });
+
+  it('settles a pending send when its echo arrives on the socket first', async () => {
+    let answer!: (value: Message) => void;
+    const api = fakeApi({
+      post: vi.fn(() => new Promise<Message>((resolve) => (answer = resolve))),
+    });
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_alice',
+      api,
+      withHeader: false,
+    });
+    await sut.open(null);
+    const sending = sut.send('hi');
+    sut.receive(message(3, alice, 'hi'));
+    expect(sut.getSnapshot().pending).toEqual([]);
+    answer(message(3, alice, 'hi'));
+    await sending;
+    expect(sut.getSnapshot().messages.map((item) => item.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('marks read only forward', async () => {
+    const api = fakeApi();
+    const onRead = vi.fn();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_linh',
+      api,
+      withHeader: false,
+      onRead,
+    });
+    await sut.markRead(2);
+    await sut.markRead(1);
+    await sut.markRead(2);
+    expect(api.read).toHaveBeenCalledTimes(1);
+    expect(onRead).toHaveBeenCalledWith('th_1');
+  });
+
+  it('throttles typing to one frame per relay interval', async () => {
+    let now = 0;
+    const connection = new FakeConnection();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_alice',
+      api: fakeApi(),
+      withHeader: false,
+      now: () => now,
+    });
+    await sut.open(connection);
+    sut.typing();
+    now = 1_999;
+    sut.typing();
+    now = 2_000;
+    sut.typing();
+    expect(connection.sendTyping).toHaveBeenCalledTimes(2);
+    sut.close();
+  });
+});
