@@ -43,14 +43,18 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     // Every replica sweeps, so the users of a replica that died go offline even if it never
-    // comes back; the store hands each expired user to one sweeper only.
-    this.sweepTimer = setInterval(() => {
-      this.sweep().catch((error: unknown) =>
-        this.logger.warn(
-          `presence sweep failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
-    }, this.config.wsHeartbeatMs);
+    // comes back; the store hands each expired user to one sweeper only. Sweeping twice per
+    // heartbeat keeps "offline within TTL + one heartbeat" with room to spare.
+    this.sweepTimer = setInterval(
+      () => {
+        this.sweep().catch((error: unknown) =>
+          this.logger.warn(
+            `presence sweep failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      },
+      Math.max(100, Math.floor(this.config.wsHeartbeatMs / 2)),
+    );
     this.sweepTimer.unref();
   }
 
