@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import WebSocket from 'ws';
 import { RealtimeClient, type WebSocketLike } from '@chat/realtime-client';
 import { type Message } from '@chat/protocol';
-import { ApiProcess, ensureApiBuilt } from './support/api-process';
+import { ensureApiBuilt } from './support/api-build';
+import { INTERNAL_TOKEN } from './support/api-instance';
+import { type ApiProcess, spawnApi } from './support/api-process';
 import { BK_1001_THREAD, DEMO, HttpClient } from './support/http-client';
 import { postMessage, range, signIn, subscribe } from './support/realtime';
 import { RedisServer } from './support/redis-server';
@@ -14,7 +16,14 @@ describe('realtime replicas as processes', () => {
   const processes: ApiProcess[] = [];
   const sockets: TestSocket[] = [];
   const start = async (environment: Record<string, string> = {}) => {
-    const api = await ApiProcess.start({ REDIS_URL: redis.url, DEMO_SEED: 'true', ...environment });
+    const api = await spawnApi({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+      REDIS_URL: redis.url,
+      DEMO_SEED: 'true',
+      ...environment,
+    });
     processes.push(api);
     return api;
   };
@@ -33,7 +42,7 @@ describe('realtime replicas as processes', () => {
   });
   afterEach(async () => {
     for (const socket of sockets.splice(0)) socket.terminate();
-    await Promise.all(processes.splice(0).map((api) => api.stop()));
+    await Promise.all(processes.splice(0).map((api) => api.stop('SIGKILL')));
   });
 
   it('reports the users of a SIGKILLed replica offline within PRESENCE_TTL_SECONDS + one heartbeat', async () => {
@@ -59,8 +68,7 @@ describe('realtime replicas as processes', () => {
     });
 
     const killedAt = Date.now();
-    a.kill('SIGKILL');
-    await a.exited;
+    await a.stop('SIGKILL');
     const offline = await watcher.next(
       'presence',
       (frame) => frame.data.userId === 'u_alice' && !frame.data.online,
@@ -148,13 +156,12 @@ describe('realtime replicas as processes', () => {
       })();
 
       const signalledAt = Date.now();
-      a.kill('SIGTERM');
-      const exit = await a.exited;
+      const exitCode = await a.stop('SIGTERM');
       const drainedIn = Date.now() - signalledAt;
       writing = false;
       await Promise.all([writer, probing]);
 
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(exitCode).toBe(0);
       expect(drainedIn).toBeLessThan(8_000);
       expect(readiness).toContain(503);
       const firstCloseCodes = clients.map((record) => record.closeCodes[0]);

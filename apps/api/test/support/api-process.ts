@@ -1,104 +1,62 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { expectEventually } from './expect-eventually';
-import { INTERNAL_TOKEN } from './api-instance';
 import { freePort } from './redis-server';
 
-const API_ROOT = resolve(__dirname, '../..');
-const MAIN = join(API_ROOT, 'dist/main.js');
+export const API_ENTRY = join(__dirname, '../../dist/main.js');
 
-function newestMtime(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
+export interface ApiProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  port: number;
+  output(): string;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Builds `dist/` when any source file is newer than `dist/main.js`, so a test never runs stale code. */
-export function ensureApiBuilt(): void {
-  let builtAt = 0;
-  try {
-    builtAt = statSync(MAIN).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (newestMtime(join(API_ROOT, 'src')) <= builtAt) return;
-  execFileSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: API_ROOT,
-      stdio: 'inherit',
-    },
+/**
+ * Runs the built API (`node dist/main.js`) as its own process, as production does, with only
+ * the given environment (plus PATH). Build first: `pnpm --filter @chat/api build`.
+ */
+export async function spawnApi(
+  environment: Record<string, string>,
+  options: { waitReady?: boolean } = {},
+): Promise<ApiProcess> {
+  if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: build the API first`);
+  const port = environment.PORT ? Number(environment.PORT) : await freePort();
+  const child = spawn(process.execPath, [API_ENTRY], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
   );
-}
-
-/** `node dist/main.js` in its own process, as production runs it: for signal tests. */
-export class ApiProcess {
-  private logs = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly port: number,
-  ) {
-    child.stdout?.on('data', (chunk: Buffer) => (this.logs += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.logs += chunk.toString()));
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const handle: ApiProcess = {
+    child,
+    baseUrl,
+    port,
+    output: () => output,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  if (options.waitReady !== false) {
+    await expectEventually(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`API exited with ${child.exitCode}:\n${output}`);
+        const response = await fetch(`${baseUrl}/api/health/ready`);
+        if (response.status !== 200) throw new Error(`not ready: ${response.status}`);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
   }
-
-  static async start(environment: Record<string, string>): Promise<ApiProcess> {
-    ensureApiBuilt();
-    const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: API_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-        PORT: String(port),
-        ...environment,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const api = new ApiProcess(child, port);
-    try {
-      await expectEventually(
-        async () => {
-          if (child.exitCode !== null)
-            throw new Error(`exited with ${child.exitCode}:\n${api.output}`);
-          const response = await fetch(`${api.baseUrl}/api/health/ready`);
-          if (response.status !== 200) throw new Error(`ready answered ${response.status}`);
-        },
-        { timeoutMs: 15_000, intervalMs: 50 },
-      );
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
-    }
-    return api;
-  }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  get output(): string {
-    return this.logs;
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    if (this.child.exitCode === null) this.child.kill(signal);
-  }
-
-  async stop(): Promise<void> {
-    this.kill('SIGKILL');
-    await this.exited;
-  }
+  return handle;
 }
