@@ -1,0 +1,200 @@
+/**
+ * `pnpm bench` (quick), `pnpm bench --full`, `pnpm bench --report`. See docs/BENCHMARKS.md.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ContenderName } from './contenders/contender';
+import { loadAverage } from './infra/process-stats';
+import { BENCH_ROOT, REPOSITORY_ROOT } from './paths';
+import { PROFILES, type ProfileName } from './profiles';
+import { Progress } from './progress';
+import { renderReport, renderSummary } from './report/markdown';
+import { type BenchResults } from './results';
+import { ALL_CONTENDERS, ALL_WORKLOADS, runBenchmarks, type WorkloadName } from './run';
+import { sleep } from './clock';
+
+export const RESULTS_DIRECTORY = join(BENCH_ROOT, 'results');
+export const FINDINGS_FILE = join(BENCH_ROOT, 'findings.md');
+export const REPORT_FILE = join(REPOSITORY_ROOT, 'docs/BENCHMARKS.md');
+export const CHARTS_DIRECTORY = join(REPOSITORY_ROOT, 'docs/benchmarks');
+
+interface Arguments {
+  profile: ProfileName;
+  contenders: ContenderName[];
+  workloads: WorkloadName[];
+  cpuProfiles: boolean;
+  reportOnly: boolean;
+  wait: boolean;
+  socketsPerUser: number | null;
+}
+
+function parseArguments(argv: string[]): Arguments {
+  const parsed: Arguments = {
+    profile: 'quick',
+    contenders: ALL_CONTENDERS,
+    workloads: ALL_WORKLOADS,
+    cpuProfiles: false,
+    reportOnly: false,
+    wait: true,
+    socketsPerUser: null,
+  };
+  for (const argument of argv) {
+    const [flag, value = ''] = argument.split('=');
+    const list = () =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    switch (flag) {
+      case '--full':
+        parsed.profile = 'full';
+        break;
+      case '--quick':
+        parsed.profile = 'quick';
+        break;
+      case '--smoke':
+        parsed.profile = 'smoke';
+        break;
+      case '--only':
+        parsed.contenders = list().filter((name): name is ContenderName =>
+          (ALL_CONTENDERS as string[]).includes(name),
+        );
+        break;
+      case '--workloads':
+        parsed.workloads = list().filter((name): name is WorkloadName =>
+          (ALL_WORKLOADS as string[]).includes(name),
+        );
+        break;
+      case '--profile':
+        parsed.cpuProfiles = true;
+        break;
+      case '--report':
+        parsed.reportOnly = true;
+        break;
+      case '--no-wait':
+        parsed.wait = false;
+        break;
+      case '--sockets-per-user':
+        parsed.socketsPerUser = Number(value);
+        break;
+      case '--':
+        break;
+      default:
+        throw new Error(
+          `unknown argument ${argument}; use --full, --only=api,socketio,ws, --workloads=fanout,capacity,storm,http, --profile, --report, --no-wait, --sockets-per-user=N`,
+        );
+    }
+  }
+  return parsed;
+}
+
+function timestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
+}
+
+/** The newest full-profile results file, by name (names sort by date). */
+export function latestFullResults(): string | null {
+  try {
+    const files = readdirSync(RESULTS_DIRECTORY)
+      .filter((file) => /^\d{4}-\d{2}-\d{2}T[\d-]+Z\.json$/.test(file))
+      .sort();
+    return files.at(-1) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes docs/BENCHMARKS.md and its charts from a results file under bench/results/. */
+export function writeReport(file: string): void {
+  const results = JSON.parse(readFileSync(join(RESULTS_DIRECTORY, file), 'utf8')) as BenchResults;
+  const findings = readFileSync(FINDINGS_FILE, 'utf8');
+  const report = renderReport(results, { resultsFile: `bench/results/${file}`, findings });
+  mkdirSync(CHARTS_DIRECTORY, { recursive: true });
+  for (const [name, svg] of Object.entries(report.charts)) {
+    writeFileSync(join(CHARTS_DIRECTORY, name), svg);
+  }
+  writeFileSync(REPORT_FILE, report.markdown);
+}
+
+async function waitForQuietMachine(
+  progress: Progress,
+  threshold: number,
+  maxWaitMs: number,
+): Promise<void> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const [one] = loadAverage();
+    if (one < threshold) {
+      progress.log(`machine quiet: 1-min load ${one.toFixed(2)}`);
+      return;
+    }
+    if (Date.now() > deadline) {
+      progress.log(
+        `machine still busy after ${maxWaitMs / 60_000} min (load ${one.toFixed(2)}); running anyway, the load is recorded`,
+      );
+      return;
+    }
+    progress.update(
+      `waiting for a quiet machine: 1-min load ${one.toFixed(2)} (want < ${threshold})`,
+    );
+    await sleep(5_000);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArguments(process.argv.slice(2));
+  if (options.reportOnly) {
+    const latest = latestFullResults();
+    if (!latest) throw new Error('no full results in bench/results/ yet: run pnpm bench --full');
+    writeReport(latest);
+    process.stdout.write(`wrote docs/BENCHMARKS.md from bench/results/${latest}\n`);
+    return;
+  }
+  const profile = { ...PROFILES[options.profile] };
+  if (options.socketsPerUser) profile.socketsPerUser = options.socketsPerUser;
+  const progress = new Progress(true);
+  const full = options.profile === 'full';
+  if (full && options.wait) await waitForQuietMachine(progress, 0.8, 10 * 60_000);
+  const profileDir = options.cpuProfiles ? join(BENCH_ROOT, 'profiles') : null;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  const results = await runBenchmarks({
+    profile,
+    contenders: options.contenders,
+    workloads: options.workloads,
+    progress,
+    profileDir,
+    quiet: options.wait ? { threshold: full ? 0.8 : 1.5, maxWaitMs: full ? 90_000 : 10_000 } : null,
+  });
+
+  const complete =
+    full &&
+    options.contenders.length === ALL_CONTENDERS.length &&
+    options.workloads.length === ALL_WORKLOADS.length;
+  const directory = complete ? RESULTS_DIRECTORY : join(RESULTS_DIRECTORY, 'partial');
+  mkdirSync(directory, { recursive: true });
+  const file = `${timestamp(new Date(results.startedAt))}${complete ? '' : `-${options.profile}`}.json`;
+  writeFileSync(join(directory, file), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(renderSummary(results));
+  process.stdout.write(`\nresults: ${join(directory, file)}\n`);
+  if (complete) {
+    writeReport(file);
+    process.stdout.write('report: docs/BENCHMARKS.md\n');
+  } else {
+    process.stdout.write(
+      'docs/BENCHMARKS.md holds full runs only (pnpm bench --full); left as it is.\n',
+    );
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

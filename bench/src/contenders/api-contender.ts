@@ -1,0 +1,216 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { GATEWAY_PATH, SESSION_COOKIE } from '@chat/protocol';
+import { freePort } from '../infra/ports';
+import { RedisServer } from '../infra/redis-server';
+import { ServerProcess } from '../infra/server-process';
+import { type Profile } from '../profiles';
+import { type Progress, runLimited } from '../progress';
+import { BENCH_ORIGIN, type Contender, type Deployment, type DeployOptions } from './contender';
+
+export const API_ENTRY = join(dirname(require.resolve('@chat/api/package.json')), 'dist/main.js');
+const INTERNAL_TOKEN = 'bench-internal-token-0123456789';
+const PASSWORD = 'bench-password-1';
+const COUNTRY = 'VN';
+/** The capacity workload's largest step, spread over every user's sessions. */
+const SETUP_CONCURRENCY = 8;
+
+async function call(url: string, init: RequestInit & { expect?: number[] }): Promise<Response> {
+  const response = await fetch(url, init);
+  const expected = init.expect ?? [200, 201];
+  if (!expected.includes(response.status)) {
+    throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
+  }
+  return response;
+}
+
+/**
+ * This API as it ships: the built `dist/main.js`, Redis engine, sessions, access checks and
+ * persistence on. Users are country-scoped staff, so every member may open every benchmark
+ * thread (opening it joins them, as the product does); one thread per room.
+ */
+export class ApiContender implements Contender {
+  readonly name = 'api' as const;
+  readonly label = 'this API';
+  readonly description =
+    'This API (`apps/api/dist/main.js`, NODE_ENV=production): bearer-session handshake, access check and auto-join on subscribe, every message appended to the Redis log (gapless seq, idempotency) before fanout through per-room Redis pub/sub, unread updates to every participant.';
+  readonly kind = 'api' as const;
+  readonly maxInstances = 2;
+  private redis: RedisServer | null = null;
+  private sessions: string[] = [];
+  private socketsPerUser = 1;
+  private membersPerRoom = 1;
+  private maxSocketsPerUser = 10;
+
+  async setUp(profile: Profile, progress: Progress): Promise<void> {
+    if (!existsSync(API_ENTRY)) {
+      throw new Error(
+        `${API_ENTRY} is missing: build the API first (pnpm --filter @chat/api build)`,
+      );
+    }
+    this.redis = await RedisServer.start();
+    this.socketsPerUser = profile.socketsPerUser;
+    const rooms = Math.max(profile.fanout.rooms, profile.storm.rooms);
+    this.membersPerRoom = Math.max(profile.fanout.membersPerRoom, profile.storm.membersPerRoom);
+    const users = Math.ceil((rooms * this.membersPerRoom) / this.socketsPerUser);
+    const idle = profile.capacity.steps.at(-1) ?? 0;
+    // Room members, the storm's writer (a second socket of member 0), and the capacity sockets.
+    this.maxSocketsPerUser = Math.max(10, this.socketsPerUser + 2, Math.ceil(idle / users) + 1);
+
+    const deployment = await this.deploy({ instances: 2, heartbeatMs: 25_000, inspect: false });
+    try {
+      const bases = deployment.servers.map((server) => `http://127.0.0.1:${server.port}/api`);
+      const base = (index: number) => bases[index % bases.length]!;
+      const headers = {
+        authorization: `Bearer ${INTERNAL_TOKEN}`,
+        'content-type': 'application/json',
+      };
+      const started = Date.now();
+      const eta = (done: number, total: number) =>
+        done > 0
+          ? `, about ${Math.round((((Date.now() - started) / done) * (total - done)) / 1000)} s left`
+          : '';
+      await runLimited(
+        users,
+        SETUP_CONCURRENCY,
+        (user) =>
+          call(`${base(user)}/internal/users/${userId(user)}`, {
+            method: 'PUT',
+            headers,
+            body: JSON.stringify({
+              email: `bench${user}@bench.test`,
+              name: `Bench user ${user}`,
+              handle: `bench_${user}`,
+              role: 'staff',
+              country: COUNTRY,
+              password: PASSWORD,
+            }),
+          }),
+        (done) =>
+          progress.update(
+            `api setup: users ${done}/${users} (scrypt hashes${eta(done, users * 2)})`,
+          ),
+      );
+      await runLimited(rooms, SETUP_CONCURRENCY, async (room) => {
+        const response = await call(`${base(room)}/internal/bookings/bench_b${room}`, {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify({
+            ref: `BENCH-${room}`,
+            country: COUNTRY,
+            creatorId: userId(this.userOf(room, 0)),
+            managerId: userId(this.userOf(room, 1 % this.membersPerRoom)),
+          }),
+        });
+        const { conversationId } = (await response.json()) as { conversationId: string };
+        if (conversationId !== this.room(room)) {
+          throw new Error(`expected thread ${this.room(room)}, got ${conversationId}`);
+        }
+      });
+      this.sessions = await runLimited(
+        users,
+        SETUP_CONCURRENCY,
+        async (user) => {
+          const response = await call(`${base(user)}/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: `bench${user}@bench.test`, password: PASSWORD }),
+          });
+          const cookie = response.headers
+            .getSetCookie()
+            .find((line) => line.startsWith(`${SESSION_COOKIE}=`));
+          const session = cookie?.slice(SESSION_COOKIE.length + 1).split(';')[0];
+          if (!session) throw new Error('login did not set a session cookie');
+          return decodeURIComponent(session);
+        },
+        (done) =>
+          progress.update(`api setup: logins ${done}/${users}${eta(users + done, users * 2)}`),
+      );
+      progress.log(
+        `api setup: ${users} users, ${rooms} threads, ${users} sessions in ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+    } finally {
+      await deployment.stop();
+    }
+  }
+
+  private userOf(room: number, member: number): number {
+    return Math.floor((room * this.membersPerRoom + member) / this.socketsPerUser);
+  }
+
+  async deploy(options: DeployOptions): Promise<Deployment> {
+    const redis = this.redis;
+    if (!redis) throw new Error('set up first');
+    const servers: ServerProcess[] = [];
+    const inspectPorts: Array<number | null> = [];
+    for (let instance = 0; instance < options.instances; instance++) {
+      const port = await freePort();
+      const inspectPort = options.inspect ? await freePort() : null;
+      inspectPorts.push(inspectPort);
+      servers.push(
+        await ServerProcess.start({
+          label: `api #${instance + 1}`,
+          entry: API_ENTRY,
+          port,
+          environment: {
+            NODE_ENV: 'production',
+            REDIS_URL: redis.url,
+            INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+            ALLOWED_ORIGINS: BENCH_ORIGIN,
+            DEMO_SEED: 'false',
+            LOG_LEVEL: 'warn',
+            WS_HEARTBEAT_MS: String(options.heartbeatMs),
+            WS_MAX_SOCKETS_PER_USER: String(this.maxSocketsPerUser),
+          },
+          readyPath: '/api/health/ready',
+          nodeArguments: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
+        }),
+      );
+    }
+    return {
+      endpoints: servers.map((server) => `ws://127.0.0.1:${server.port}${GATEWAY_PATH}`),
+      servers,
+      inspectPorts,
+      pids: () => [...servers.map((server) => server.pid), ...this.helperPids()],
+      stop: async () => {
+        await Promise.all(servers.map((server) => server.stop()));
+      },
+    };
+  }
+
+  room(index: number): string {
+    return `th_bench_b${index}`;
+  }
+
+  memberCredential(room: number, member: number): string | undefined {
+    return this.sessions[this.userOf(room, member)];
+  }
+
+  writerCredential(room: number): string | undefined {
+    return this.memberCredential(room, 0);
+  }
+
+  idleCredential(index: number): string | undefined {
+    return this.sessions[index % this.sessions.length];
+  }
+
+  /** A session and its room, for the HTTP workload. */
+  httpUser(): { session: string; conversationId: string } {
+    return { session: this.sessions[0] ?? '', conversationId: this.room(0) };
+  }
+
+  helperPids(): number[] {
+    return this.redis?.pid ? [this.redis.pid] : [];
+  }
+
+  async tearDown(): Promise<void> {
+    await this.redis?.dispose();
+    this.redis = null;
+  }
+}
+
+function userId(index: number): string {
+  return `bench_u${index}`;
+}
+
+export { INTERNAL_TOKEN };

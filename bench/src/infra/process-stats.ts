@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+
+const CLOCK_TICKS_PER_SECOND = 100;
+const PAGE_BYTES = 4096;
+
+export interface ProcessSample {
+  /** User + system CPU time consumed so far, in ms. */
+  cpuMs: number;
+  rssBytes: number;
+}
+
+/** Reads CPU time and resident memory of any process on this machine from /proc. */
+export function sampleProcess(pid: number): ProcessSample | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces; fields are counted after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const userTicks = Number(fields[11]);
+    const systemTicks = Number(fields[12]);
+    const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
+    return {
+      cpuMs: ((userTicks + systemTicks) * 1000) / CLOCK_TICKS_PER_SECOND,
+      rssBytes: Number(statm[1]) * PAGE_BYTES,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU use of a set of processes between two moments, in % of one core. */
+export class CpuMeter {
+  private readonly start = new Map<number, number>();
+  private startedAt = 0;
+
+  constructor(private readonly pids: () => number[]) {}
+
+  begin(): void {
+    this.start.clear();
+    this.startedAt = performance.now();
+    for (const pid of this.pids()) {
+      const sample = sampleProcess(pid);
+      if (sample) this.start.set(pid, sample.cpuMs);
+    }
+  }
+
+  /** Percent of one core used since `begin`, summed over the processes. */
+  end(): { percent: number; cpuMs: number; elapsedMs: number } {
+    const elapsedMs = performance.now() - this.startedAt;
+    let cpuMs = 0;
+    for (const pid of this.pids()) {
+      const sample = sampleProcess(pid);
+      const before = this.start.get(pid);
+      if (sample && before !== undefined) cpuMs += sample.cpuMs - before;
+    }
+    return { percent: elapsedMs > 0 ? (cpuMs / elapsedMs) * 100 : 0, cpuMs, elapsedMs };
+  }
+}
+
+export function loadAverage(): [number, number, number] {
+  const [one, five, fifteen] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
+  return [one ?? 0, five ?? 0, fifteen ?? 0];
+}

@@ -1,0 +1,77 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { eventually } from '../clock';
+import { freePort } from './ports';
+
+/**
+ * A `redis-server` on a free loopback port with AOF on and fsync once a second, the setting a
+ * production deployment of the API uses. Every contender that needs Redis gets its own.
+ */
+export class RedisServer {
+  private child: ChildProcess | null = null;
+  private readonly directory = mkdtempSync(join(tmpdir(), 'chat-bench-redis-'));
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.boot();
+    return server;
+  }
+
+  static version(): string {
+    const output = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+    return /v=([\d.]+)/.exec(output)?.[1] ?? output.trim();
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private async boot(): Promise<void> {
+    const child = spawn(
+      'redis-server',
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.directory],
+        ...['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+        ...['--maxclients', '10000', '--daemonize', 'no', '--loglevel', 'warning'],
+      ],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    const probe = new Redis(this.port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    try {
+      await eventually(async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+        if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+        if ((await probe.ping()) !== 'PONG') throw new Error('not ready');
+      });
+    } finally {
+      probe.disconnect();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    }
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,274 @@
+import { io, type Socket as SocketIoSocket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { type ClientKind, type SocketSpec } from './ipc';
+
+export interface ClientHandlers {
+  /** A chat message reached this socket. `seq` is the API's per-conversation sequence number. */
+  onDelivery(room: string, body: string, seq: number | null): void;
+  /** The connection ended after it was open; `code` is the WebSocket close code (1006: cut). */
+  onClose(code: number): void;
+  /** An error the server reported outside any request (rate limits, …). */
+  onServerError(code: string): void;
+}
+
+/** One connection of one contender, driven the same way for all three. */
+export interface ChatClient {
+  /** Opens the connection and resolves once the server is ready for frames. */
+  open(url: string, timeoutMs: number): Promise<void>;
+  /** Joins a room; resolves with the room's last sequence number where the server has one. */
+  join(room: string, since: number | null, timeoutMs: number): Promise<number | null>;
+  send(room: string, body: string, clientMessageId: string): void;
+  close(): void;
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface Pending {
+  resolve(value: number | null): void;
+  reject(error: Error): void;
+}
+
+/** A `ws` connection with a JSON request/reply layer keyed by `ref`. */
+abstract class JsonWebSocketClient implements ChatClient {
+  protected socket: WebSocket | null = null;
+  protected readonly pending = new Map<string, Pending>();
+  private nextRef = 0;
+  private opened = false;
+  /** Whether the connection is usable as soon as the upgrade completes. */
+  protected readonly readyOnOpen: boolean = false;
+
+  constructor(
+    protected readonly spec: SocketSpec,
+    protected readonly handlers: ClientHandlers,
+    protected readonly origin: string,
+  ) {}
+
+  protected abstract headers(): Record<string, string>;
+  /** Handles one frame; calls `ready()` when the connection may be used. */
+  protected abstract onFrame(frame: unknown, ready: () => void): void;
+  protected abstract joinFrame(room: string, since: number | null, ref: string): unknown;
+  abstract send(room: string, body: string, clientMessageId: string): void;
+
+  open(url: string, timeoutMs: number): Promise<void> {
+    const socket = new WebSocket(url, {
+      headers: this.headers(),
+      perMessageDeflate: false,
+      localAddress: this.spec.localAddress,
+      handshakeTimeout: timeoutMs,
+    });
+    this.socket = socket;
+    const opened = new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        this.opened = true;
+        resolve();
+      };
+      if (this.readyOnOpen) socket.once('open', ready);
+      socket.on('message', (data) => {
+        let frame: unknown;
+        try {
+          frame = JSON.parse(data.toString());
+        } catch {
+          return;
+        }
+        this.onFrame(frame, ready);
+      });
+      socket.on('unexpected-response', (_request, response) => {
+        reject(new Error(`handshake answered ${response.statusCode}`));
+        socket.terminate();
+      });
+      socket.on('error', (error) => {
+        if (!this.opened) reject(error);
+      });
+      socket.on('close', (code) => {
+        for (const pending of this.pending.values()) pending.reject(new Error(`closed ${code}`));
+        this.pending.clear();
+        if (this.opened) this.handlers.onClose(code);
+        else reject(new Error(`closed ${code} before ready`));
+      });
+    });
+    return withTimeout(opened, timeoutMs, 'open');
+  }
+
+  join(room: string, since: number | null, timeoutMs: number): Promise<number | null> {
+    const ref = String(++this.nextRef);
+    const joined = new Promise<number | null>((resolve, reject) => {
+      this.pending.set(ref, { resolve, reject });
+    });
+    this.socket?.send(JSON.stringify(this.joinFrame(room, since, ref)));
+    return withTimeout(joined, timeoutMs, 'join').finally(() => this.pending.delete(ref));
+  }
+
+  protected settle(ref: unknown, value: number | null, error?: string): boolean {
+    if (typeof ref !== 'string') return false;
+    const pending = this.pending.get(ref);
+    if (!pending) return false;
+    this.pending.delete(ref);
+    if (error) pending.reject(new Error(error));
+    else pending.resolve(value);
+    return true;
+  }
+
+  close(): void {
+    this.socket?.terminate();
+  }
+}
+
+interface ApiFrame {
+  event: string;
+  ref?: string;
+  data: {
+    conversationId?: string;
+    lastSeq?: number;
+    code?: string;
+    message?: { body: string; seq: number } | string;
+    ref?: string;
+  };
+}
+
+/** The API's `/ws/chat` protocol: bearer session, `ready` first, `subscribe` → `subscribed`. */
+export class ApiClient extends JsonWebSocketClient {
+  protected headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.spec.credential ?? ''}`, origin: this.origin };
+  }
+
+  protected onFrame(raw: unknown, ready: () => void): void {
+    const frame = raw as ApiFrame;
+    switch (frame.event) {
+      case 'message.new': {
+        const message = frame.data.message;
+        if (typeof message === 'object' && frame.data.conversationId) {
+          this.handlers.onDelivery(frame.data.conversationId, message.body, message.seq);
+        }
+        return;
+      }
+      case 'subscribed':
+        this.settle(frame.ref, frame.data.lastSeq ?? null);
+        return;
+      case 'ready':
+        ready();
+        return;
+      case 'error': {
+        const code = frame.data.code ?? 'unknown';
+        if (!this.settle(frame.ref ?? frame.data.ref, null, `error ${code}`)) {
+          this.handlers.onServerError(code);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  protected joinFrame(room: string, since: number | null, ref: string): unknown {
+    const data = since === null ? { conversationId: room } : { conversationId: room, since };
+    return { event: 'subscribe', data, ref };
+  }
+
+  send(room: string, body: string, clientMessageId: string): void {
+    this.socket?.send(
+      JSON.stringify({
+        event: 'message.send',
+        data: { conversationId: room, body, clientMessageId },
+      }),
+    );
+  }
+}
+
+/** The raw `ws` upper bound's protocol (see servers/ws-server.ts). */
+export class RawWsClient extends JsonWebSocketClient {
+  // No application-level greeting: the connection is usable once the upgrade completed.
+  protected override readonly readyOnOpen = true;
+
+  protected headers(): Record<string, string> {
+    return {};
+  }
+
+  protected onFrame(raw: unknown): void {
+    const frame = raw as { t: string; room: string; body?: string; ref?: string };
+    if (frame.t === 'msg') this.handlers.onDelivery(frame.room, frame.body ?? '', null);
+    else if (frame.t === 'joined') this.settle(frame.ref, null);
+  }
+
+  protected joinFrame(room: string, _since: number | null, ref: string): unknown {
+    return { t: 'join', room, ref };
+  }
+
+  send(room: string, body: string): void {
+    this.socket?.send(JSON.stringify({ t: 'msg', room, body }));
+  }
+}
+
+/** socket.io 4 over the WebSocket transport only, one Manager per socket, no auto-reconnect. */
+export class SocketIoClient implements ChatClient {
+  private socket: SocketIoSocket | null = null;
+  private opened = false;
+
+  constructor(
+    private readonly spec: SocketSpec,
+    private readonly handlers: ClientHandlers,
+  ) {}
+
+  open(url: string, timeoutMs: number): Promise<void> {
+    const socket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: timeoutMs,
+      // Passed through to the `ws` constructor by engine.io-client in Node.
+      ...({ localAddress: this.spec.localAddress, perMessageDeflate: false } as object),
+    });
+    this.socket = socket;
+    socket.on('msg', (room: string, body: string) => this.handlers.onDelivery(room, body, null));
+    socket.on('disconnect', (reason) => {
+      if (!this.opened) return;
+      this.handlers.onClose(reason === 'io client disconnect' ? 1000 : 1006);
+    });
+    const opened = new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => {
+        this.opened = true;
+        resolve();
+      });
+      socket.once('connect_error', (error) => reject(error));
+    });
+    return withTimeout(opened, timeoutMs, 'open');
+  }
+
+  async join(room: string, _since: number | null, timeoutMs: number): Promise<number | null> {
+    if (!this.socket) throw new Error('not open');
+    await this.socket.timeout(timeoutMs).emitWithAck('join', room);
+    return null;
+  }
+
+  send(room: string, body: string): void {
+    this.socket?.emit('msg', room, body);
+  }
+
+  close(): void {
+    this.socket?.disconnect();
+  }
+}
+
+export function createClient(
+  kind: ClientKind,
+  spec: SocketSpec,
+  handlers: ClientHandlers,
+  origin: string,
+): ChatClient {
+  switch (kind) {
+    case 'api':
+      return new ApiClient(spec, handlers, origin);
+    case 'ws':
+      return new RawWsClient(spec, handlers, origin);
+    case 'socketio':
+      return new SocketIoClient(spec, handlers);
+  }
+}

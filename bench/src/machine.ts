@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import { RedisServer } from './infra/redis-server';
+
+function packageVersion(name: string): string {
+  try {
+    return (
+      JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function osName(): string {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8');
+    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? osType();
+  } catch {
+    return osType();
+  }
+}
+
+function fileDescriptorLimit(): string {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('Max open files'));
+    return line?.split(/\s{2,}/)[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function gitRevision(): string {
+  try {
+    const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync(
+      'git',
+      ['status', '--porcelain', '--untracked-files=no', '--', '../apps/api', '../packages'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    return dirty ? `${revision} (API or protocol with local changes)` : revision;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function describeMachine() {
+  const processors = cpus();
+  return {
+    cpuModel: processors[0]?.model.trim() ?? 'unknown',
+    cores: processors.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: osName(),
+    kernel: release(),
+    fileDescriptorLimit: fileDescriptorLimit(),
+  };
+}
+
+export function describeVersions(): Record<string, string> {
+  return {
+    node: process.versions.node,
+    'redis-server': RedisServer.version(),
+    'socket.io': packageVersion('socket.io'),
+    'socket.io-client': packageVersion('socket.io-client'),
+    '@socket.io/redis-adapter': packageVersion('@socket.io/redis-adapter'),
+    ws: packageVersion('ws'),
+    ioredis: packageVersion('ioredis'),
+    api: gitRevision(),
+  };
+}

@@ -1,0 +1,135 @@
+import { type LatencySummary } from './histogram';
+import { type ContenderName } from './contenders/contender';
+import { type Profile, type ProfileName } from './profiles';
+
+export interface FanoutStep {
+  offeredRate: number;
+  /** Deliveries the offered rate asks for per second (rate × members per room). */
+  offeredDeliveryRate: number;
+  /** Deliveries received per second inside the measured window. */
+  deliveredRate: number;
+  sent: number;
+  expectedDeliveries: number;
+  delivered: number;
+  missing: number;
+  duplicates: number;
+  latencyMs: LatencySummary;
+  /** % of one core: the contender's servers (and its Redis), and the load clients. */
+  serverCpuPercent: number;
+  redisCpuPercent: number;
+  clientCpuPercent: number;
+  loadAverage: number;
+  errors: Record<string, number>;
+  closes: Record<string, number>;
+}
+
+export interface FanoutResult {
+  contender: ContenderName;
+  instances: number;
+  sockets: number;
+  connectMs: number;
+  steps: FanoutStep[];
+  /** Highest delivered rate among steps with p99 ≤ 100 ms and nothing missing. */
+  bestDeliveredRate: number;
+  bestStep: FanoutStep | null;
+  stoppedBecause: string;
+}
+
+export interface CapacityStep {
+  sockets: number;
+  connected: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  connectPerSecond: number;
+}
+
+export interface CapacityResult {
+  contender: ContenderName;
+  baseline: { rssBytes: number; heapUsedBytes: number };
+  steps: CapacityStep[];
+  reached: number;
+  rssPerSocketBytes: number;
+  heapPerSocketBytes: number;
+  heartbeat: {
+    intervalMs: number;
+    windowMs: number;
+    serverCpuPercent: number;
+    redisCpuPercent: number;
+    /** Server CPU ms per heartbeat round per 1,000 sockets. */
+    cpuMsPerRoundPer1k: number;
+    socketsLost: number;
+  };
+  errors: string[];
+}
+
+export interface StormResult {
+  contender: ContenderName;
+  sockets: number;
+  /** Sockets that lost their connection when the instance was killed. */
+  disconnected: number;
+  resumed: number;
+  /** From the SIGKILL until the last of them was back and resumed (ms), null when some never did. */
+  allResumedMs: number | null;
+  resumeMs: { p50: number; p99: number; max: number };
+  sent: number;
+  expectedDeliveries: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  /** API only: messages that arrived after a later seq (ordering or a hole). */
+  seqGaps: number;
+  reconnectAttempts: number;
+  errors: Record<string, number>;
+  note?: string;
+}
+
+export interface HttpPathResult {
+  target: 'direct' | 'web proxy';
+  url: string;
+  sequential: LatencySummary;
+  load: { concurrency: number; postsPerSecond: number; latencyMs: LatencySummary; errors: number };
+  /** Responses by HTTP status (both phases). */
+  statuses: Record<string, number>;
+}
+
+export interface HttpResult {
+  paths: HttpPathResult[];
+  /** p50 of the web proxy minus p50 direct, sequential posts (ms). */
+  proxyOverheadP50Ms: number | null;
+  note?: string;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  value: string;
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  schemaVersion: 1;
+  profile: ProfileName;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: {
+    cpuModel: string;
+    cores: number;
+    memoryGiB: number;
+    os: string;
+    kernel: string;
+    fileDescriptorLimit: string;
+    loadAverageBefore: [number, number, number];
+    loadAverageAfter: [number, number, number];
+  };
+  versions: Record<string, string>;
+  clock: { method: string; maxSkewMs: number };
+  parameters: Profile;
+  contenders: Array<{ name: ContenderName; label: string; description: string }>;
+  fanout: FanoutResult[];
+  capacity: CapacityResult[];
+  storm: StormResult[];
+  http: HttpResult | null;
+  targets: Target[];
+  notes: string[];
+}

@@ -1,0 +1,179 @@
+import { sleep } from './clock';
+import { CLOCK_METHOD } from './clock';
+import { ApiContender } from './contenders/api-contender';
+import { type Contender, type ContenderName } from './contenders/contender';
+import { SocketIoContender } from './contenders/socketio-contender';
+import { RawWsContender } from './contenders/ws-contender';
+import { loadAverage } from './infra/process-stats';
+import { WorkerPool } from './load/pool';
+import { describeMachine, describeVersions } from './machine';
+import { type Profile } from './profiles';
+import { type Progress } from './progress';
+import { type BenchResults } from './results';
+import { judgeTargets } from './targets';
+import { runCapacity } from './workloads/capacity';
+import { type RunContext } from './workloads/context';
+import { runFanout } from './workloads/fanout';
+import { runHttp } from './workloads/http';
+import { runStorm } from './workloads/storm';
+
+export type WorkloadName = 'fanout' | 'capacity' | 'storm' | 'http';
+export const ALL_WORKLOADS: WorkloadName[] = ['fanout', 'capacity', 'storm', 'http'];
+export const ALL_CONTENDERS: ContenderName[] = ['ws', 'socketio', 'api'];
+
+export interface RunOptions {
+  profile: Profile;
+  contenders?: ContenderName[];
+  workloads?: WorkloadName[];
+  progress: Progress;
+  profileDir?: string | null;
+  /** Wait (bounded) for the 1-minute load average to drop below `threshold` before measuring. */
+  quiet?: { threshold: number; maxWaitMs: number } | null;
+  /** Measure the HTTP path through the web app's proxy route as well. @default true */
+  webProxy?: boolean;
+  /** Rethrow the first workload error instead of recording it as a note (the smoke test). */
+  strict?: boolean;
+}
+
+function createContender(name: ContenderName): Contender {
+  switch (name) {
+    case 'api':
+      return new ApiContender();
+    case 'socketio':
+      return new SocketIoContender();
+    case 'ws':
+      return new RawWsContender();
+  }
+}
+
+async function awaitQuiet(
+  progress: Progress,
+  quiet: RunOptions['quiet'],
+  label: string,
+): Promise<number> {
+  if (!quiet) return loadAverage()[0];
+  const deadline = Date.now() + quiet.maxWaitMs;
+  for (;;) {
+    const [one] = loadAverage();
+    if (one < quiet.threshold) return one;
+    if (Date.now() > deadline) {
+      progress.log(`${label}: machine still busy (load ${one.toFixed(2)}), measuring anyway`);
+      return one;
+    }
+    progress.update(
+      `${label}: waiting for a quiet machine (1-min load ${one.toFixed(2)} ≥ ${quiet.threshold})`,
+    );
+    await sleep(2_000);
+  }
+}
+
+/** Runs the chosen workloads against the chosen contenders and returns every number. */
+export async function runBenchmarks(options: RunOptions): Promise<BenchResults> {
+  const { profile, progress } = options;
+  const names = options.contenders ?? ALL_CONTENDERS;
+  const workloads = options.workloads ?? ALL_WORKLOADS;
+  const context: RunContext = {
+    profile,
+    progress,
+    profileDir: options.profileDir ?? null,
+    notes: [],
+    webProxy: options.webProxy ?? true,
+  };
+  const startedAt = new Date();
+  const loadAverageBefore = loadAverage();
+  const contenders = names.map(createContender);
+  const results: Omit<BenchResults, 'targets'> = {
+    schemaVersion: 1,
+    profile: profile.name,
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    durationSeconds: 0,
+    machine: {
+      ...describeMachine(),
+      loadAverageBefore,
+      loadAverageAfter: loadAverageBefore,
+    },
+    versions: describeVersions(),
+    clock: { method: CLOCK_METHOD, maxSkewMs: 0 },
+    parameters: profile,
+    contenders: contenders.map(({ name, label, description }) => ({ name, label, description })),
+    fanout: [],
+    capacity: [],
+    storm: [],
+    http: null,
+    notes: context.notes,
+  };
+
+  const attempt = async (what: string, task: () => Promise<void>) => {
+    try {
+      await task();
+    } catch (error) {
+      if (options.strict) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      context.notes.push(`${what} failed: ${message.split('\n')[0]}`);
+      progress.log(`${what} FAILED: ${message}`);
+    }
+  };
+
+  const clockPool = WorkerPool.start(profile.workers);
+  try {
+    results.clock.maxSkewMs = await clockPool.clockSkewMs();
+  } finally {
+    await clockPool.close();
+  }
+
+  try {
+    for (const contender of contenders) {
+      progress.update(`setting up ${contender.label}`);
+      await contender.setUp(profile, progress);
+    }
+    const byName = (name: ContenderName) => contenders.find((contender) => contender.name === name);
+
+    if (workloads.includes('fanout')) {
+      for (const contender of contenders) {
+        await awaitQuiet(progress, options.quiet, `fanout ${contender.label}`);
+        await attempt(`fanout ${contender.label}`, async () => {
+          results.fanout.push(await runFanout(context, contender));
+        });
+      }
+    }
+    if (workloads.includes('capacity')) {
+      for (const contender of contenders) {
+        await awaitQuiet(progress, options.quiet, `capacity ${contender.label}`);
+        await attempt(`capacity ${contender.label}`, async () => {
+          results.capacity.push(await runCapacity(context, contender));
+        });
+      }
+    }
+    if (workloads.includes('storm')) {
+      for (const contender of contenders) {
+        if (contender.maxInstances < 2) {
+          context.notes.push(
+            `storm: ${contender.label} runs as one process; there is no second instance to fail over to, so it sits the storm out.`,
+          );
+          continue;
+        }
+        await awaitQuiet(progress, options.quiet, `storm ${contender.label}`);
+        await attempt(`storm ${contender.label}`, async () => {
+          results.storm.push(await runStorm(context, contender));
+        });
+      }
+    }
+    const api = byName('api');
+    if (workloads.includes('http') && api instanceof ApiContender) {
+      await awaitQuiet(progress, options.quiet, 'http');
+      await attempt('http', async () => {
+        results.http = await runHttp(context, api);
+        if (results.http.note) context.notes.push(`http: ${results.http.note}`);
+      });
+    }
+  } finally {
+    for (const contender of contenders) await contender.tearDown();
+  }
+
+  const finishedAt = new Date();
+  results.finishedAt = finishedAt.toISOString();
+  results.durationSeconds = Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000);
+  results.machine.loadAverageAfter = loadAverage();
+  return { ...results, targets: judgeTargets(results) };
+}

@@ -1,0 +1,223 @@
+import { now, sleep } from '../clock';
+import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
+import { LatencyHistogram } from '../histogram';
+import { loadAverage, CpuMeter } from '../infra/process-stats';
+import { type CollectResult, type PublishResult, type SocketSpec } from '../load/ipc';
+import { WorkerPool } from '../load/pool';
+import { type FanoutResult, type FanoutStep } from '../results';
+import { instancesFor, profileCpu, type RunContext } from './context';
+
+export const FANOUT_P99_LIMIT_MS = 100;
+
+/** Adds up what the workers saw against what the writers sent, room by room. */
+export function account(
+  published: PublishResult[],
+  collected: CollectResult[],
+): { sent: number; expected: number; delivered: number; missing: number; duplicates: number } {
+  const sentPerRoom: Record<string, number> = {};
+  for (const result of published) {
+    for (const [room, count] of Object.entries(result.sentPerRoom)) {
+      sentPerRoom[room] = (sentPerRoom[room] ?? 0) + count;
+    }
+  }
+  let expected = 0;
+  let delivered = 0;
+  let missing = 0;
+  let duplicates = 0;
+  for (const result of collected) {
+    for (const socket of result.sockets) {
+      const sent = sentPerRoom[socket.room] ?? 0;
+      expected += sent;
+      delivered += Math.min(socket.distinct, sent);
+      missing += Math.max(0, sent - socket.distinct);
+      duplicates += socket.duplicates;
+    }
+  }
+  const sent = Object.values(sentPerRoom).reduce((sum, count) => sum + count, 0);
+  return { sent, expected, delivered, missing, duplicates };
+}
+
+function mergeCounts(target: Record<string, number>, source: Record<string, number>): void {
+  for (const [key, count] of Object.entries(source)) target[key] = (target[key] ?? 0) + count;
+}
+
+/** Waits until the workers hold `expected` deliveries, or nothing new arrived for a second. */
+export async function drain(pool: WorkerPool, expected: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = -1;
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    const received = await pool.received();
+    if (received >= expected) return;
+    if (received !== last) {
+      last = received;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince > 1_000) {
+      return;
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Fanout: rooms × members spread over the instances, every member also a writer, publish rates
+ * rising step by step until latency or delivery gives way.
+ */
+export async function runFanout(context: RunContext, contender: Contender): Promise<FanoutResult> {
+  const { fanout: parameters, workers } = context.profile;
+  const progress = context.progress;
+  const instances = instancesFor(contender);
+  const deployment = await contender.deploy({
+    instances,
+    heartbeatMs: 25_000,
+    inspect: context.profileDir !== null,
+  });
+  const pool = WorkerPool.start(workers);
+  const serverCpu = new CpuMeter(() => deployment.servers.map((server) => server.pid));
+  const redisCpu = new CpuMeter(() => contender.helperPids());
+  const sockets = parameters.rooms * parameters.membersPerRoom;
+  const result: FanoutResult = {
+    contender: contender.name,
+    instances,
+    sockets,
+    connectMs: 0,
+    steps: [],
+    bestDeliveredRate: 0,
+    bestStep: null,
+    stoppedBecause: 'all rates run',
+  };
+  try {
+    const specs: SocketSpec[][] = Array.from({ length: workers }, () => []);
+    for (let room = 0; room < parameters.rooms; room++) {
+      for (let member = 0; member < parameters.membersPerRoom; member++) {
+        const id = room * parameters.membersPerRoom + member;
+        specs[id % workers]!.push({
+          id,
+          urls: [deployment.endpoints[member % instances]!],
+          role: 'member',
+          room: contender.room(room),
+          credential: contender.memberCredential(room, member),
+        });
+      }
+    }
+    progress.update(`fanout ${contender.label}: connecting ${sockets} sockets`);
+    const connectStartedAt = now();
+    const connected = await pool.connect(
+      specs.map((list) => ({
+        type: 'connect',
+        kind: contender.kind,
+        sockets: list,
+        concurrency: 50,
+        origin: BENCH_ORIGIN,
+        reconnect: null,
+        timeoutMs: 30_000,
+      })),
+    );
+    result.connectMs = now() - connectStartedAt;
+    const failed = connected.reduce((sum, part) => sum + part.failed, 0);
+    if (failed > 0) {
+      throw new Error(
+        `fanout ${contender.name}: ${failed} of ${sockets} sockets failed to connect: ${connected.flatMap((part) => part.errors).join('; ')}`,
+      );
+    }
+    progress.log(
+      `fanout ${contender.label}: ${sockets} sockets subscribed in ${(result.connectMs / 1000).toFixed(1)} s`,
+    );
+
+    for (const [index, rate] of parameters.rates.entries()) {
+      const step = index + 1;
+      progress.update(
+        `fanout ${contender.label}: step ${step}/${parameters.rates.length}, ${rate} msgs/s × ${parameters.membersPerRoom} members`,
+      );
+      const loadAverageNow = loadAverage()[0];
+      const startAt = now();
+      const windowStart = startAt + parameters.warmupMs;
+      const windowEnd = startAt + parameters.stepMs;
+      const stopProfile = await profileCpu(context, deployment, `fanout-${contender.name}-${rate}`);
+      const clientsBefore = await pool.stats();
+      const measureCpu = sleep(parameters.warmupMs).then(() => {
+        serverCpu.begin();
+        redisCpu.begin();
+      });
+      const published = await pool.publish(
+        specs.map((list) => ({
+          type: 'publish',
+          step,
+          rate: (rate * list.length) / sockets,
+          durationMs: parameters.stepMs,
+          windowStart,
+          windowEnd,
+          from: 'members',
+        })),
+      );
+      await measureCpu;
+      const server = serverCpu.end();
+      const redis = redisCpu.end();
+      const clientsAfter = await pool.stats();
+      await stopProfile();
+      const expectedSoFar =
+        published.reduce((sum, part) => sum + part.sent, 0) * parameters.membersPerRoom;
+      await drain(pool, expectedSoFar, parameters.drainMs);
+      const collected = await pool.collect(step);
+      const tally = account(published, collected);
+      const latency = LatencyHistogram.from(collected.map((part) => part.histogram)).summary();
+      const receivedInWindow = collected.reduce((sum, part) => sum + part.receivedInWindow, 0);
+      const errors: Record<string, number> = {};
+      const closes: Record<string, number> = {};
+      for (const part of collected) {
+        mergeCounts(errors, part.errors);
+        mergeCounts(closes, part.closes);
+      }
+      const clientCpuMs = clientsAfter.reduce(
+        (sum, part, worker) => sum + part.cpuMs - clientsBefore[worker]!.cpuMs,
+        0,
+      );
+      const fanoutStep: FanoutStep = {
+        offeredRate: rate,
+        offeredDeliveryRate: rate * parameters.membersPerRoom,
+        deliveredRate: (receivedInWindow * 1000) / (windowEnd - windowStart),
+        sent: tally.sent,
+        expectedDeliveries: tally.expected,
+        delivered: tally.delivered,
+        missing: tally.missing,
+        duplicates: tally.duplicates,
+        latencyMs: latency,
+        serverCpuPercent: server.percent,
+        redisCpuPercent: redis.percent,
+        clientCpuPercent: (clientCpuMs / parameters.stepMs) * 100,
+        loadAverage: loadAverageNow,
+        errors,
+        closes,
+      };
+      result.steps.push(fanoutStep);
+      progress.log(
+        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(server.percent)} %`,
+      );
+      const healthy = tally.missing === 0 && tally.duplicates === 0;
+      if (
+        healthy &&
+        latency.p99 <= FANOUT_P99_LIMIT_MS &&
+        fanoutStep.deliveredRate > result.bestDeliveredRate
+      ) {
+        result.bestDeliveredRate = fanoutStep.deliveredRate;
+        result.bestStep = fanoutStep;
+      }
+      if (latency.p99 > parameters.stopAboveP99Ms) {
+        result.stoppedBecause = `p99 ${Math.round(latency.p99)} ms > ${parameters.stopAboveP99Ms} ms at ${rate} msgs/s`;
+        break;
+      }
+      if (tally.missing > tally.expected * 0.05) {
+        result.stoppedBecause = `${tally.missing} of ${tally.expected} deliveries missing at ${rate} msgs/s`;
+        break;
+      }
+      if (fanoutStep.deliveredRate < fanoutStep.offeredDeliveryRate * 0.8) {
+        result.stoppedBecause = `delivered ${Math.round(fanoutStep.deliveredRate)}/s of ${fanoutStep.offeredDeliveryRate}/s offered at ${rate} msgs/s`;
+        break;
+      }
+    }
+  } finally {
+    await pool.close();
+    await deployment.stop();
+  }
+  return result;
+}
