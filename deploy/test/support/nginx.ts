@@ -55,7 +55,10 @@ export interface NginxEdge {
  * Runs real nginx in the foreground as this user, on a free loopback port, with the shipped
  * template as its only server: pid, logs and temporary files live in a fresh directory.
  */
-export async function startNginxEdge(upstreams: { api: string; web: string }): Promise<NginxEdge> {
+export async function startNginxEdge(
+  upstreams: { api: string; web: string },
+  options: { port?: number } = {},
+): Promise<NginxEdge> {
   const directory = mkdtempSync(join(tmpdir(), 'chat-nginx-'));
   // Workers may run as another user when the master is root; let them use the temp paths.
   chmodSync(directory, 0o755);
@@ -63,7 +66,7 @@ export async function startNginxEdge(upstreams: { api: string; web: string }): P
     mkdirSync(join(directory, temp));
     chmodSync(join(directory, temp), 0o777);
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   writeFileSync(
     join(directory, 'chat.conf'),
     renderTemplate({
