@@ -12,7 +12,7 @@ export default tseslint.config(
       '**/.turbo/**',
       '**/coverage/**',
       '**/next-env.d.ts',
-      '**/.next-variants/**',
+      '**/.next-*/**',
     ],
   },
   js.configs.recommended,

@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { ChatUnreadContext, createChatUnreadStore } from '@/lib/hooks/use-chat-unread';
 import { createNotificationCenter, NotificationCenterContext } from '@/lib/hooks/use-notifications';
@@ -19,10 +20,12 @@ interface Services {
 /** One socket per signed-in tab, shared by chat and the bell, and the stores fed by it. */
 export function AppProviders({ children }: { children: ReactNode }) {
   const { user } = useSession();
+  const router = useRouter();
   const [services, setServices] = useState<Services | null>(null);
 
   useEffect(() => {
-    const connection = createRealtimeConnection();
+    // 4401: the session ended (logout elsewhere, revocation): sign in again.
+    const connection = createRealtimeConnection(() => router.replace('/login'));
     const notifications = createNotificationCenter();
     const chatUnread = createChatUnreadStore();
     notifications.start(connection);
@@ -34,7 +37,7 @@ export function AppProviders({ children }: { children: ReactNode }) {
       chatUnread.stop();
       connection.close();
     };
-  }, [user.id]);
+  }, [user.id, router]);
 
   if (!services) return null;
   return (

@@ -7,6 +7,7 @@ const LABELS = {
   connected: 'Live',
   reconnecting: 'Reconnecting…',
   offline: 'Offline',
+  closed: 'Disconnected',
 } as const;
 
 /** The state of the shared socket, always visible: a broken socket must not look like calm. */

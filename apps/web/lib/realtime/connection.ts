@@ -1,7 +1,7 @@
 import type { Message, ServerEvent, ServerFrameData } from '@chat/protocol';
+import type { ConnectionState } from '@chat/realtime-client';
 
-/** What the page shows about the shared socket. */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+export type { ConnectionState };
 
 export interface ConversationHandlers {
   /** Live and replayed messages, each `seq` at most once, in order. */
