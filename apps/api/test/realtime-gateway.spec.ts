@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sessionKeyOf } from '../src/modules/auth/auth.service';
+import { SessionRepository } from '../src/modules/auth/session.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { expectEventually } from './support/expect-eventually';
@@ -466,7 +468,16 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       expect(await TestSocket.refusal(api.baseUrl, { cookie: alice.cookie })).toBe(401);
     });
 
-    it('terminates a socket that misses two pongs; app-level pings keep nobody alive that is dead', async () => {
+    it('closes with 4401 within a heartbeat when a session ends without a logout (expiry)', async () => {
+      await start({ WS_HEARTBEAT_MS: '150', PRESENCE_TTL_SECONDS: '2' });
+      const alice = await as(DEMO.alice);
+      const socket = await alice.socket();
+      // What TTL expiry does in the store: the session is gone, and no event says so.
+      await api.app.get(SessionRepository).revoke(sessionKeyOf(alice.cookie.slice('sid='.length)));
+      expect((await socket.closed).code).toBe(4401);
+    });
+
+    it('terminates a socket that misses two pongs and keeps the one that answers', async () => {
       await start({ WS_HEARTBEAT_MS: '150', PRESENCE_TTL_SECONDS: '2' });
       const alice = await as(DEMO.alice);
       const healthy = await alice.socket();

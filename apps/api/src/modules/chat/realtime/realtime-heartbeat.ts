@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
+import { SessionRepository } from '../../auth/session.repository';
 import { PresenceService } from '../../presence/presence.service';
 import { ConnectionRegistry } from './connection-registry';
 
@@ -14,8 +15,10 @@ import { ConnectionRegistry } from './connection-registry';
 const MISSED_PONGS_LIMIT = 2;
 
 /**
- * Every `WS_HEARTBEAT_MS`: terminates sockets that missed two pongs, pings the others, and
- * refreshes their presence, which therefore lapses when this replica stops (even by SIGKILL).
+ * Every `WS_HEARTBEAT_MS`: terminates sockets that missed two pongs, pings the others,
+ * refreshes their presence (which therefore lapses when this replica stops, even by SIGKILL),
+ * and closes with 4401 the sockets whose session is gone without a logout event (expiry, or a
+ * revocation whose event was lost in a Redis blip).
  */
 @Injectable()
 export class RealtimeHeartbeat implements OnModuleInit, OnApplicationShutdown {
@@ -25,6 +28,7 @@ export class RealtimeHeartbeat implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly presence: PresenceService,
+    private readonly sessions: SessionRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -56,5 +60,20 @@ export class RealtimeHeartbeat implements OnModuleInit, OnApplicationShutdown {
           `presence refresh failed: ${error instanceof Error ? error.message : String(error)}`,
         ),
       );
+    this.closeEndedSessions().catch((error: unknown) =>
+      this.logger.warn(
+        `session check failed: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
+  }
+
+  private async closeEndedSessions(): Promise<void> {
+    const connections = this.registry.all().filter((connection) => !connection.isClosing);
+    const sessionKeys = [...new Set(connections.map((connection) => connection.sessionKey))];
+    const found = await Promise.all(sessionKeys.map((key) => this.sessions.find(key)));
+    const ended = new Set(sessionKeys.filter((_, index) => found[index] === null));
+    for (const connection of connections) {
+      if (ended.has(connection.sessionKey)) connection.close(4401, 'session ended');
+    }
   }
 }
