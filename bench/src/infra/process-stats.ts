@@ -60,3 +60,21 @@ export function loadAverage(): [number, number, number] {
   const [one, five, fifteen] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
   return [one ?? 0, five ?? 0, fifteen ?? 0];
 }
+
+/**
+ * Waits until a set of processes is idle (under `percent` % of a core over half a second), so
+ * work left over from connecting (presence, joins) does not land in the first measurement.
+ */
+export async function settle(
+  pids: () => number[],
+  { percent = 10, maxMs = 15_000 }: { percent?: number; maxMs?: number } = {},
+): Promise<number> {
+  const meter = new CpuMeter(pids);
+  const startedAt = Date.now();
+  for (;;) {
+    meter.begin();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { percent: used } = meter.end();
+    if (used < percent || Date.now() - startedAt > maxMs) return used;
+  }
+}

@@ -3,20 +3,22 @@ import { now } from '../clock';
 import { LatencyHistogram } from '../histogram';
 import { type HttpCommand, type HttpLoadResult } from './ipc';
 
+// Across commands: a clientMessageId used again is an idempotent retry (200), not a new post.
+let posted = 0;
+
 /** Posts chat messages over keep-alive connections: first one at a time, then concurrently. */
 export async function runHttpLoad(command: HttpCommand): Promise<HttpLoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: command.concurrency });
   const url = new URL(command.url);
   const statuses: Record<string, number> = {};
-  let counter = 0;
   let errors = 0;
 
   const post = () =>
     new Promise<void>((resolve) => {
-      counter += 1;
+      posted += 1;
       const payload = JSON.stringify({
-        body: `http path ${counter}`,
-        clientMessageId: `http-${process.pid}-${counter}`,
+        body: `http path ${posted}`,
+        clientMessageId: `http-${process.pid}-${posted}`,
       });
       const outgoing = request(
         {

@@ -2,7 +2,7 @@ import { now, sleep } from '../clock';
 import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
 import { Inspector } from '../infra/inspector';
 import { loopbackSource } from '../infra/ports';
-import { CpuMeter } from '../infra/process-stats';
+import { CpuMeter, settle } from '../infra/process-stats';
 import { type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
 import { type CapacityResult } from '../results';
@@ -80,7 +80,7 @@ export async function runCapacity(
       result.errors.push(...connected.flatMap((part) => part.errors).slice(0, 5));
       opened = target;
       result.reached += added;
-      await sleep(1_000);
+      await settle(() => deployment.pids());
       const memory = await inspector.memoryAfterGc();
       result.steps.push({
         sockets: target,

@@ -1,7 +1,7 @@
 import { now, sleep } from '../clock';
 import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
 import { LatencyHistogram } from '../histogram';
-import { loadAverage, CpuMeter } from '../infra/process-stats';
+import { CpuMeter, loadAverage, settle } from '../infra/process-stats';
 import { type CollectResult, type PublishResult, type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
 import { type FanoutResult, type FanoutStep } from '../results';
@@ -123,9 +123,12 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
     progress.log(
       `fanout ${contender.label}: ${sockets} sockets subscribed in ${(result.connectMs / 1000).toFixed(1)} s`,
     );
+    progress.update(`fanout ${contender.label}: waiting for the servers to settle`);
+    await settle(() => [...deployment.pids(), ...pool.pids]);
 
     for (const [index, rate] of parameters.rates.entries()) {
       const step = index + 1;
+      if (index > 0) await settle(() => [...deployment.pids(), ...pool.pids], { maxMs: 5_000 });
       progress.update(
         `fanout ${contender.label}: step ${step}/${parameters.rates.length}, ${rate} msgs/s × ${parameters.membersPerRoom} members`,
       );

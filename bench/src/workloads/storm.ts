@@ -1,5 +1,6 @@
 import { now, sleep } from '../clock';
 import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
+import { settle } from '../infra/process-stats';
 import { type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
 import { type StormResult } from '../results';
@@ -65,6 +66,7 @@ export async function runStorm(context: RunContext, contender: Contender): Promi
       );
     }
 
+    await settle(() => [...deployment.pids(), ...pool.pids]);
     const step = 1;
     const startAt = now();
     const rate = parameters.rooms * parameters.ratePerRoom;
