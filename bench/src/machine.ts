@@ -70,7 +70,6 @@ export function describeVersions(): Record<string, string> {
     node: process.versions.node,
     'redis-server': RedisServer.version(),
     'socket.io': packageVersion('socket.io'),
-    'socket.io-client': packageVersion('socket.io-client'),
     '@socket.io/redis-adapter': packageVersion('@socket.io/redis-adapter'),
     ws: packageVersion('ws'),
     ioredis: packageVersion('ioredis'),

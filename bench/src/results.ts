@@ -18,6 +18,8 @@ export interface FanoutStep {
   serverCpuPercent: number;
   redisCpuPercent: number;
   clientCpuPercent: number;
+  /** Redis commands the contender issued per published message (null without Redis). */
+  redisCommandsPerMessage: number | null;
   loadAverage: number;
   errors: Record<string, number>;
   closes: Record<string, number>;

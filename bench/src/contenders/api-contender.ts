@@ -199,6 +199,10 @@ export class ApiContender implements Contender {
     return { session: this.sessions[0] ?? '', conversationId: this.room(0) };
   }
 
+  redisUrl(): string | null {
+    return this.redis?.url ?? null;
+  }
+
   helperPids(): number[] {
     return this.redis?.pid ? [this.redis.pid] : [];
   }

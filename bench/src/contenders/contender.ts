@@ -43,6 +43,8 @@ export interface Contender {
   idleCredential(index: number): string | undefined;
   /** Pids of long-lived helpers (Redis), for CPU accounting. */
   helperPids(): number[];
+  /** The contender's Redis, if it has one (to count the commands a workload costs). */
+  redisUrl(): string | null;
   tearDown(): Promise<void>;
 }
 

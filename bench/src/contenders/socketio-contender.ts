@@ -66,6 +66,10 @@ export class SocketIoContender implements Contender {
     return undefined;
   }
 
+  redisUrl(): string | null {
+    return this.redis?.url ?? null;
+  }
+
   helperPids(): number[] {
     return this.redis?.pid ? [this.redis.pid] : [];
   }

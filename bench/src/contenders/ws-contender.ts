@@ -51,6 +51,10 @@ export class RawWsContender implements Contender {
     return undefined;
   }
 
+  redisUrl(): null {
+    return null;
+  }
+
   helperPids(): number[] {
     return [];
   }

@@ -75,3 +75,16 @@ export class RedisServer {
     rmSync(this.directory, { recursive: true, force: true });
   }
 }
+
+/** Commands a Redis server has processed since it started (INFO stats). */
+export async function redisCommandsProcessed(url: string): Promise<number> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const info = await client.info('stats');
+    return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+  } finally {
+    client.disconnect();
+  }
+}

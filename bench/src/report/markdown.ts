@@ -176,6 +176,7 @@ export function renderReport(
           int(step.duplicates),
           pct(step.serverCpuPercent),
           pct(step.redisCpuPercent),
+          step.redisCommandsPerMessage === null ? '—' : step.redisCommandsPerMessage.toFixed(1),
           pct(step.clientCpuPercent),
           step.loadAverage.toFixed(2),
           `${counts(step.errors)} / ${counts(step.closes)}`,

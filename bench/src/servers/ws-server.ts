@@ -1,6 +1,7 @@
 /**
  * The upper bound: one process, raw `ws`, rooms in memory, no Redis, no auth, no persistence.
- * A message is serialised once and written to every member of its room, sender included.
+ * A message is serialised and UTF-8 encoded once and written to every member of its room,
+ * sender included.
  *
  * Wire format (JSON text): `{t:'join', room, ref}` → `{t:'joined', room, ref}`;
  * `{t:'msg', room, body}` → `{t:'msg', room, body}` to every member of `room`.
@@ -51,8 +52,9 @@ wss.on('connection', (socket) => {
       member.rooms.add(room);
       socket.send(JSON.stringify({ t: 'joined', room, ref: frame.ref }));
     } else if (frame.t === 'msg') {
-      const out = JSON.stringify({ t: 'msg', room, body: frame.body });
-      for (const peer of rooms.get(room) ?? []) peer.socket.send(out);
+      // Serialised and encoded once; every member gets the same bytes as a text frame.
+      const out = Buffer.from(JSON.stringify({ t: 'msg', room, body: frame.body }));
+      for (const peer of rooms.get(room) ?? []) peer.socket.send(out, { binary: false });
     }
   });
   socket.on('close', () => {

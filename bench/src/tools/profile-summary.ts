@@ -33,6 +33,8 @@ function packageOf(url: string): string {
   return source ? `ours: ${source[3]!.split('/').slice(0, -1).join('/') || '.'}` : url;
 }
 
+const sumOf = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a + b, 0);
+
 export function summarise(profile: CpuProfile, top = 25): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
@@ -72,6 +74,26 @@ export function summarise(profile: CpuProfile, top = 25): string {
       inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
     }
   }
+  // Who calls the hottest native functions (writev, writeUtf8String, …).
+  const callers = new Map<string, Map<string, number>>();
+  for (const [id, micros] of selfMicros) {
+    const node = byId.get(id);
+    if (!node || node.callFrame.url || node.callFrame.functionName.startsWith('(')) continue;
+    let parent = parentOf.get(id);
+    // Up to the first frame outside Node's own JavaScript: the library or code that asked.
+    const internal = (url: string | undefined) => !url || url.startsWith('node:');
+    while (parent !== undefined && internal(byId.get(parent)?.callFrame.url))
+      parent = parentOf.get(parent);
+    const caller = parent === undefined ? '(root)' : byId.get(parent)!.callFrame;
+    const callerKey =
+      typeof caller === 'string'
+        ? caller
+        : `${caller.functionName || '(anonymous)'}  ${caller.url.split('/').slice(-2).join('/')}:${caller.lineNumber + 1}`;
+    const name = node.callFrame.functionName;
+    if (!callers.has(name)) callers.set(name, new Map());
+    const map = callers.get(name)!;
+    map.set(callerKey, (map.get(callerKey) ?? 0) + micros);
+  }
   const rows = (map: Map<string, number>) =>
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -88,6 +110,17 @@ export function summarise(profile: CpuProfile, top = 25): string {
     '',
     'our functions, inclusive (with what they call):',
     ...rows(inclusive),
+    '',
+    'callers of native functions:',
+    ...[...callers.entries()]
+      .sort((a, b) => sumOf(b[1]) - sumOf(a[1]))
+      .slice(0, 4)
+      .flatMap(([name, map]) => [
+        `  ${name}:`,
+        ...rows(map)
+          .slice(0, 6)
+          .map((row) => `    ${row}`),
+      ]),
   ].join('\n');
 }
 

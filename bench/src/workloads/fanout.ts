@@ -2,6 +2,7 @@ import { now, sleep } from '../clock';
 import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
 import { LatencyHistogram } from '../histogram';
 import { CpuMeter, loadAverage, settle } from '../infra/process-stats';
+import { redisCommandsProcessed } from '../infra/redis-server';
 import { type CollectResult, type PublishResult, type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
 import { type FanoutResult, type FanoutStep } from '../results';
@@ -138,6 +139,8 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       const windowEnd = startAt + parameters.stepMs;
       const stopProfile = await profileCpu(context, deployment, `fanout-${contender.name}-${rate}`);
       const clientsBefore = await pool.stats();
+      const redisUrl = contender.redisUrl();
+      const redisCommandsBefore = redisUrl ? await redisCommandsProcessed(redisUrl) : 0;
       const measureCpu = sleep(parameters.warmupMs).then(() => {
         serverCpu.begin();
         redisCpu.begin();
@@ -161,6 +164,10 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       const expectedSoFar =
         published.reduce((sum, part) => sum + part.sent, 0) * parameters.membersPerRoom;
       await drain(pool, expectedSoFar, parameters.drainMs);
+      // Counted after the drain: the work a message causes (unread updates, …) is done by then.
+      const redisCommands = redisUrl
+        ? (await redisCommandsProcessed(redisUrl)) - redisCommandsBefore
+        : 0;
       const collected = await pool.collect(step);
       const tally = account(published, collected);
       const latency = LatencyHistogram.from(collected.map((part) => part.histogram)).summary();
@@ -188,13 +195,16 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
         serverCpuPercent: server.percent,
         redisCpuPercent: redis.percent,
         clientCpuPercent: (clientCpuMs / parameters.stepMs) * 100,
+        // Less the two INFO calls of this measurement.
+        redisCommandsPerMessage:
+          redisUrl && tally.sent > 0 ? (redisCommands - 2) / tally.sent : null,
         loadAverage: loadAverageNow,
         errors,
         closes,
       };
       result.steps.push(fanoutStep);
       progress.log(
-        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(server.percent)} %`,
+        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(server.percent)} %${fanoutStep.redisCommandsPerMessage === null ? '' : `, ${fanoutStep.redisCommandsPerMessage.toFixed(1)} Redis commands/msg`}`,
       );
       const healthy = tally.missing === 0 && tally.duplicates === 0;
       if (
