@@ -4,10 +4,11 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '@/lib/api-client';
 import { authApi } from '@/lib/api';
-import { safeNextPath } from '@/lib/session';
+import { safeNextPath, useSessionState } from '@/lib/session';
 
 export function LoginForm() {
   const router = useRouter();
+  const { signedIn } = useSessionState();
   const searchParams = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -18,7 +19,8 @@ export function LoginForm() {
     setBusy(true);
     setError(null);
     try {
-      await authApi.login(String(form.get('email')), String(form.get('password')));
+      const user = await authApi.login(String(form.get('email')), String(form.get('password')));
+      signedIn(user);
       router.replace(safeNextPath(searchParams.get('next')));
     } catch (caught) {
       setError(

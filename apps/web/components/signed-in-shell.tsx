@@ -1,19 +1,41 @@
-import type { ReactNode } from 'react';
-import { SessionGate } from '@/lib/session';
-import { AppProviders } from './app-providers';
+'use client';
+
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, type ReactNode } from 'react';
+import { useSessionState } from '@/lib/session';
+import { useServicesReady } from './app-providers';
 import { AppShell } from './app-shell';
 
 /**
- * The signed-in frame of a section. Each section's layout wraps itself in it *after* any
- * notFound() check: below the session gate, which renders nothing on the server, a notFound()
- * would never reach server rendering and the page would answer 200.
+ * The signed-in frame of a section: the shell once the session and its socket are there,
+ * the login page for everyone else. Each section's layout runs its own notFound() checks on
+ * the server before rendering this.
  */
 export function SignedInShell({ children }: { children: ReactNode }) {
-  return (
-    <SessionGate>
-      <AppProviders>
-        <AppShell>{children}</AppShell>
-      </AppProviders>
-    </SessionGate>
-  );
+  const { state } = useSessionState();
+  const ready = useServicesReady();
+  const router = useRouter();
+  const pathname = usePathname();
+
+  useEffect(() => {
+    if (state.status === 'signed-out') {
+      router.replace(`/login?next=${encodeURIComponent(pathname)}`);
+    }
+  }, [state.status, router, pathname]);
+
+  if (state.status === 'unavailable') {
+    return (
+      <main className="center-page">
+        <p role="alert">The service is unavailable: {state.reason}</p>
+      </main>
+    );
+  }
+  if (state.status !== 'signed-in' || !ready) {
+    return (
+      <main className="center-page" aria-busy="true">
+        <p>Loading…</p>
+      </main>
+    );
+  }
+  return <AppShell>{children}</AppShell>;
 }

@@ -1,22 +1,36 @@
 'use client';
 
 import type { User } from '@chat/protocol';
-import { usePathname, useRouter } from 'next/navigation';
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { isApiError } from './api-client';
 import { authApi } from './api';
 
-interface SessionValue {
-  user: User;
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out' }
+  | { status: 'unavailable'; reason: string }
+  | { status: 'signed-in'; user: User };
+
+interface SessionContextValue {
+  state: SessionState;
+  /** After a login: the user the API answered with. */
+  signedIn(user: User): void;
   logout(): Promise<void>;
 }
 
-const SessionContext = createContext<SessionValue | null>(null);
+const SessionContext = createContext<SessionContextValue | null>(null);
 
-export function useSession(): SessionValue {
+export function useSessionState(): SessionContextValue {
   const session = useContext(SessionContext);
-  if (!session) throw new Error('useSession needs <SessionGate>');
+  if (!session) throw new Error('useSessionState needs <SessionProvider>');
   return session;
+}
+
+/** The signed-in user; only for components under the signed-in shell. */
+export function useSession(): { user: User; logout(): Promise<void> } {
+  const { state, logout } = useSessionState();
+  if (state.status !== 'signed-in') throw new Error('useSession outside the signed-in shell');
+  return { user: state.user, logout };
 }
 
 /** Only same-site paths are followed after login (no open redirect). */
@@ -26,53 +40,46 @@ export function safeNextPath(value: string | null | undefined): string {
     : '/';
 }
 
-/** Renders its children for a signed-in user; sends everyone else to the login page. */
-export function SessionGate({ children }: { children: ReactNode }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const [user, setUser] = useState<User | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+/**
+ * Who is signed in, asked once per page load and kept across navigations. It always renders
+ * its children, so a server-side notFound() below it still sets the 404 status.
+ */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   useEffect(() => {
     let cancelled = false;
     authApi.me().then(
-      (me) => !cancelled && setUser(me),
+      (user) => !cancelled && setState({ status: 'signed-in', user }),
       (error: unknown) => {
         if (cancelled) return;
-        if (isApiError(error, 401)) {
-          router.replace(`/login?next=${encodeURIComponent(pathname)}`);
-        } else {
-          setFailure(error instanceof Error ? error.message : String(error));
-        }
+        setState(
+          isApiError(error, 401)
+            ? { status: 'signed-out' }
+            : {
+                status: 'unavailable',
+                reason: error instanceof Error ? error.message : String(error),
+              },
+        );
       },
     );
     return () => {
       cancelled = true;
     };
-    // The session is checked once per page load; navigation keeps it.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  if (failure) {
-    return (
-      <main className="center-page">
-        <p role="alert">The service is unavailable: {failure}</p>
-      </main>
-    );
-  }
-  if (!user) {
-    return (
-      <main className="center-page" aria-busy="true">
-        <p>Loading…</p>
-      </main>
-    );
-  }
-  const logout = async () => {
+  const signedIn = useCallback((user: User) => setState({ status: 'signed-in', user }), []);
+  const logout = useCallback(async () => {
     try {
       await authApi.logout();
     } finally {
-      router.replace('/login');
+      setState({ status: 'signed-out' });
     }
-  };
-  return <SessionContext.Provider value={{ user, logout }}>{children}</SessionContext.Provider>;
+  }, []);
+
+  return (
+    <SessionContext.Provider value={{ state, signedIn, logout }}>
+      {children}
+    </SessionContext.Provider>
+  );
 }

@@ -201,6 +201,8 @@ describe('web app end to end', () => {
 
   it('a notification from the internal route updates grace’s bell without a reload', async () => {
     const grace = await signedInPage(browser, edge.origin, 'grace@demo.test');
+    const sockets: string[] = [];
+    grace.page.on('websocket', (socket) => sockets.push(socket.url()));
     await grace.page.goto('/');
     const bell = grace.page.getByTestId('bell-button');
     await bell.waitFor();
@@ -243,8 +245,14 @@ describe('web app end to end', () => {
     );
     await panel.getByRole('button', { name: 'Mark all read' }).click();
     await expectEventually(async () => expect(await badge(grace.page, 'bell-badge')).toBeNull());
-    // The server agrees: a fresh page shows no unread.
+    // One socket per tab, same-origin through the edge, kept across sections.
     await grace.page.keyboard.press('Escape');
+    await grace.page.getByTestId('nav-threads').click();
+    await grace.page.getByRole('heading', { name: 'Booking threads' }).waitFor();
+    await grace.page.getByRole('link', { name: 'Home' }).click();
+    await grace.page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    expect(sockets).toEqual([`${edge.origin.replace('http', 'ws')}/api/ws/chat`]);
+    // The server agrees: a fresh page shows no unread.
     await grace.page.reload();
     await bell.waitFor();
     await expectEventually(async () =>

@@ -7,7 +7,9 @@ import { threadsEnabled } from '@/lib/flags';
 export const dynamic = 'force-dynamic';
 
 export default function ThreadsLayout({ children }: { children: ReactNode }) {
-  // Built with NEXT_PUBLIC_THREADS_ENABLED=false, the console does not exist.
+  // Built with NEXT_PUBLIC_THREADS_ENABLED=false, the console does not exist. The check runs
+  // here, on the server and above the client shell (which renders nothing until the session is
+  // known), so that the 404 reaches server rendering and becomes the response status.
   if (!threadsEnabled) notFound();
   return <SignedInShell>{children}</SignedInShell>;
 }

@@ -16,6 +16,8 @@ export interface ChatUnreadOptions {
 export class ChatUnreadStore extends Observable<ChatUnreadState> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** Bumped by every live update: an HTTP answer requested before one is older than it. */
+  private liveVersion = 0;
   private readonly unsubscribers: Array<() => void> = [];
 
   constructor(private readonly options: ChatUnreadOptions) {
@@ -30,12 +32,13 @@ export class ChatUnreadStore extends Observable<ChatUnreadState> {
       connection.on('ready', (data) => {
         if (data.unread.chat !== this.state.total) void this.refresh();
       }),
-      connection.on('unread', ({ conversationId, count, total }) =>
+      connection.on('unread', ({ conversationId, count, total }) => {
+        this.liveVersion += 1;
         this.set({
           total,
           conversations: { ...this.state.conversations, [conversationId]: count },
-        }),
-      ),
+        });
+      }),
       connection.onStateChange((state, previous) => {
         if (state === 'connected' && previous !== 'connecting') void this.refresh();
       }),
@@ -49,8 +52,11 @@ export class ChatUnreadStore extends Observable<ChatUnreadState> {
   }
 
   async refresh(): Promise<void> {
+    const version = this.liveVersion;
     try {
       const unread = await this.options.fetchUnread();
+      // A live update that arrived meanwhile is newer; the next refresh picks up the rest.
+      if (version !== this.liveVersion) return;
       this.set({ total: unread.total, conversations: unread.conversations });
     } catch {
       // The next poll or reconnect tries again.
@@ -59,6 +65,7 @@ export class ChatUnreadStore extends Observable<ChatUnreadState> {
 
   /** What the page knows right after it marked a conversation read. */
   markConversationRead(conversationId: string): void {
+    this.liveVersion += 1;
     const previous = this.state.conversations[conversationId] ?? 0;
     if (previous === 0) return;
     this.set({

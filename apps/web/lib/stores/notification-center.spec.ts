@@ -75,6 +75,21 @@ describe(NotificationCenter.name, () => {
     sut.stop();
   });
 
+  it('keeps a live count over an HTTP answer that was requested before it', async () => {
+    let answer!: (count: number) => void;
+    const api = fakeApi();
+    api.unreadCount = vi.fn(() => new Promise<number>((resolve) => (answer = resolve)));
+    const connection = new FakeConnection();
+    const sut = new NotificationCenter({ api, pollDelay: () => 300_000 });
+    sut.start(connection);
+    connection.emit('notification.new', { notification: notification('n9'), unreadCount: 1 });
+    answer(0);
+    await vi.waitFor(() => expect(api.unreadCount).toHaveBeenCalled());
+    await Promise.resolve();
+    expect(sut.getSnapshot().unreadCount).toBe(1);
+    sut.stop();
+  });
+
   it('prepends live notifications to an open list, once, and marks read', async () => {
     const api = fakeApi(2);
     const connection = new FakeConnection();

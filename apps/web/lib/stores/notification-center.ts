@@ -32,6 +32,8 @@ export interface NotificationCenterOptions {
 export class NotificationCenter extends Observable<NotificationCenterState> {
   private timer: unknown = null;
   private stopped = false;
+  /** Bumped by every live update: an HTTP answer requested before one is older than it. */
+  private liveVersion = 0;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly setTimer: (callback: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
@@ -48,8 +50,9 @@ export class NotificationCenter extends Observable<NotificationCenterState> {
     this.schedulePoll();
     if (!connection) return;
     this.unsubscribers.push(
-      connection.on('ready', (data) => this.setUnread(data.unread.notifications)),
+      connection.on('ready', (data) => this.setLiveUnread(data.unread.notifications)),
       connection.on('notification.new', ({ notification, unreadCount }) => {
+        this.liveVersion += 1;
         const current = this.state.notifications;
         const known = current?.some((item) => item.id === notification.id) ?? false;
         this.set({
@@ -57,7 +60,7 @@ export class NotificationCenter extends Observable<NotificationCenterState> {
           notifications: current && !known ? [notification, ...current] : current,
         });
       }),
-      connection.on('notification.unread', ({ count }) => this.setUnread(count)),
+      connection.on('notification.unread', ({ count }) => this.setLiveUnread(count)),
       connection.onStateChange((state, previous) => {
         // Anything created while the socket was down is only visible over HTTP.
         if (state === 'connected' && previous !== 'connecting') void this.refresh();
@@ -74,9 +77,10 @@ export class NotificationCenter extends Observable<NotificationCenterState> {
 
   /** Refetches the count, and the list when it has been opened. */
   async refresh(): Promise<void> {
+    const version = this.liveVersion;
     try {
       const count = await this.options.api.unreadCount();
-      this.setUnread(count);
+      if (version === this.liveVersion) this.setUnread(count);
       if (this.state.notifications !== null) await this.loadList();
     } catch {
       // The next poll or reconnect tries again.
@@ -101,6 +105,7 @@ export class NotificationCenter extends Observable<NotificationCenterState> {
   async markRead(id: string): Promise<void> {
     const target = this.state.notifications?.find((item) => item.id === id);
     if (!target || target.readAt) return;
+    this.liveVersion += 1;
     this.set({
       notifications: this.state.notifications!.map((item) =>
         item.id === id ? { ...item, readAt: new Date().toISOString() } : item,
@@ -112,6 +117,7 @@ export class NotificationCenter extends Observable<NotificationCenterState> {
 
   async markAllRead(): Promise<void> {
     const now = new Date().toISOString();
+    this.liveVersion += 1;
     this.set({
       notifications:
         this.state.notifications?.map((item) => (item.readAt ? item : { ...item, readAt: now })) ??
@@ -119,6 +125,11 @@ export class NotificationCenter extends Observable<NotificationCenterState> {
       unreadCount: 0,
     });
     await this.options.api.markAllRead();
+  }
+
+  private setLiveUnread(count: number): void {
+    this.liveVersion += 1;
+    this.setUnread(count);
   }
 
   private setUnread(count: number): void {
