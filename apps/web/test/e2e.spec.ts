@@ -94,8 +94,17 @@ describe('web app end to end', () => {
     await page.getByTestId(`thread-row-${THREAD}`).waitFor();
     await page.getByTestId('nav-threads').waitFor();
     expect(await page.getByTestId('current-user').textContent()).toContain('Alice');
+    // A second tab of the same session is signed out too: its socket closes with 4401.
+    const secondTab = await context.newPage();
+    await secondTab.goto('/');
+    await expectEventually(async () =>
+      expect(await secondTab.getByTestId('connection-state').getAttribute('data-state')).toBe(
+        'connected',
+      ),
+    );
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);
+    await secondTab.waitForURL(/\/login/, { timeout: 10_000 });
     await page.goto('/threads');
     await page.waitForURL(/\/login/);
     await context.close();

@@ -132,6 +132,9 @@ describe('the /api/* proxy route', () => {
   it('passes error statuses and every method through', async () => {
     const missing = await fetch(`${web.baseUrl}/api/missing`);
     expect(missing.status).toBe(404);
+    // Without an edge in front, the client address still reaches the API.
+    const direct = (await missing.json()) as { headers: Record<string, string> };
+    expect(direct.headers['x-forwarded-for']).toBe('127.0.0.1');
     for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']) {
       const response = await fetch(`${web.baseUrl}/api/m`, {
         method,

@@ -111,6 +111,7 @@ export function MessageList({
         className="messages"
         data-testid="messages"
         tabIndex={0}
+        role="region"
         aria-label="Message history"
         onScroll={(event) => {
           const element = event.currentTarget;
