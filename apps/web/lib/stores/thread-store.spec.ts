@@ -80,6 +80,27 @@ describe(ThreadStore.name, () => {
     expect(sut.getSnapshot().header).toBeNull();
   });
 
+  it('refetches the latest page when the server could not replay the gap', async () => {
+    const connection = new FakeConnection();
+    const api = fakeApi();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_linh',
+      api,
+      withHeader: false,
+    });
+    await sut.open(connection);
+    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
+      onSubscribed(data: { conversationId: string; recovered: boolean; lastSeq: number }): void;
+    };
+    api.messages = vi.fn(async () => ({ messages: [message(300), message(301)], hasMore: true }));
+    handlers.onSubscribed({ conversationId: 'th_1', recovered: false, lastSeq: 301 });
+    await vi.waitFor(() => expect(sut.getSnapshot().messages.at(-1)?.seq).toBe(301));
+    // Nothing across the hole is kept: older pages are loaded on demand.
+    expect(sut.getSnapshot().messages.map((item) => item.seq)).toEqual([300, 301]);
+    expect(sut.getSnapshot().hasMore).toBe(true);
+  });
+
   it('sends optimistically and retries with the same clientMessageId', async () => {
     let attempts = 0;
     const ids: string[] = [];
