@@ -336,6 +336,12 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       });
       expect(notJson.status).toBe(400);
       expect(notJson.body.error).toBe('bad_request');
+      const huge = await alice.post(messagesPath, {
+        body: 'x'.repeat(5 * 1024 * 1024),
+        clientMessageId: 'huge',
+      });
+      expect(huge.status).toBe(413);
+      expect(huge.body.error).toBe('bad_request');
       const badRead = await alice.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, {
         seq: -1,
       });

@@ -30,6 +30,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   404: ErrorCode.notFound,
   409: ErrorCode.conflict,
   413: ErrorCode.badRequest,
+  414: ErrorCode.badRequest,
   415: ErrorCode.badRequest,
   429: ErrorCode.rateLimited,
   503: ErrorCode.unavailable,
@@ -68,9 +69,27 @@ export class HttpExceptionFilter implements ExceptionFilter {
         body: { error: CODE_BY_STATUS[status] ?? ErrorCode.internal, message: exception.message },
       };
     }
+    if (isExposedClientError(exception)) {
+      // Raised by Express's body parser before Nest sees the request: a body over the size
+      // limit (413), an unsupported charset or encoding (415), a truncated body (400).
+      return {
+        status: exception.status,
+        body: {
+          error: CODE_BY_STATUS[exception.status] ?? ErrorCode.badRequest,
+          message: exception.message,
+        },
+      };
+    }
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       body: { error: ErrorCode.internal, message: 'Something went wrong on our side' },
     };
   }
+}
+
+/** An `http-errors` error marked safe to show (`expose`) with a 4xx status. */
+function isExposedClientError(error: unknown): error is Error & { status: number } {
+  if (!(error instanceof Error)) return false;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
 }
