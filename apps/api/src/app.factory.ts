@@ -1,3 +1,4 @@
+import { type Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
@@ -9,6 +10,20 @@ import { ChatWsAdapter } from './modules/chat/realtime/chat-ws.adapter';
 import { GatewayHandshake } from './modules/chat/realtime/gateway-handshake';
 
 /**
+ * Time limits of the HTTP server, which also receives every WebSocket upgrade. Node's defaults
+ * (60 s for headers, checked every 30 s) let a client hold a half-finished request or handshake
+ * open for up to 90 s; thousands of those are a cheap way to exhaust sockets.
+ */
+export const HTTP_SERVER_LIMITS = {
+  /** Time to send the request headers (an upgrade included); then 408 and close. */
+  headersTimeoutMs: 10_000,
+  /** Time to send a whole request, body included. */
+  requestTimeoutMs: 30_000,
+  /** How often the server looks for connections past those limits. */
+  checkIntervalMs: 1_000,
+} as const;
+
+/**
  * Builds the application (HTTP under `/api`, the gateway at `/ws/chat`); `main.ts` and the tests
  * both start it here. Signals are `main.ts`'s business (it drains before closing).
  */
@@ -17,6 +32,13 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  const server = app.getHttpServer() as Server;
+  server.headersTimeout = HTTP_SERVER_LIMITS.headersTimeoutMs;
+  server.requestTimeout = HTTP_SERVER_LIMITS.requestTimeoutMs;
+  // The `createServer` option of that name; Node reads it when the server starts listening, so
+  // it applies although Nest created the server already (the typings only know the option).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    HTTP_SERVER_LIMITS.checkIntervalMs;
   app.disable('x-powered-by');
   // Behind the edge and the web proxy, the client address arrives in X-Forwarded-For.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');

@@ -1,0 +1,171 @@
+/**
+ * Every row of docs/RELIABILITY.md, in order. A row is filled by the test that names it;
+ * a row without a result renders as missing, so nothing can silently drop out of the table.
+ */
+export const ROWS = [
+  {
+    id: 'redis-kill',
+    section: 'Faults',
+    title: '`kill -9` of redis-server under load, restarted after 5 s',
+    test: 'redis-faults.spec.ts',
+  },
+  {
+    id: 'redis-aof',
+    section: 'Faults',
+    title: 'Redis restart with AOF: nothing acknowledged is lost',
+    test: 'redis-faults.spec.ts',
+  },
+  {
+    id: 'redis-stall',
+    section: 'Faults',
+    title: 'Redis unreachable without dying: a TCP proxy that stops forwarding (half-open sockets)',
+    test: 'redis-stall.spec.ts',
+  },
+  {
+    id: 'api-sigkill',
+    section: 'Faults',
+    title: 'SIGKILL of an API instance under load',
+    test: 'api-process-faults.spec.ts',
+  },
+  {
+    id: 'api-sigterm',
+    section: 'Faults',
+    title: 'SIGTERM of an API instance under load',
+    test: 'api-process-faults.spec.ts',
+    alsoCoveredBy:
+      'realtime-process.spec.ts (200 sockets of one user, writes on the other replica)',
+  },
+  {
+    id: 'soak',
+    section: 'Faults',
+    title: 'Soak: sockets on two instances, steady traffic and churn',
+    test: 'soak.spec.ts',
+  },
+  {
+    id: 'raw-utf8',
+    section: 'Hostile input',
+    title: 'Invalid UTF-8 in a text frame',
+    test: 'raw-frames.spec.ts',
+  },
+  {
+    id: 'raw-rsv-opcode',
+    section: 'Hostile input',
+    title: 'Reserved bits, unknown opcodes and other framing violations',
+    test: 'raw-frames.spec.ts',
+  },
+  {
+    id: 'raw-unmasked',
+    section: 'Hostile input',
+    title: 'An unmasked client frame',
+    test: 'raw-frames.spec.ts',
+  },
+  {
+    id: 'raw-oversize',
+    section: 'Hostile input',
+    title: 'A fragmented message over 64 KiB (every fragment under it)',
+    test: 'raw-frames.spec.ts',
+    alsoCoveredBy: 'realtime-gateway.spec.ts (one unfragmented 65 KiB frame)',
+  },
+  {
+    id: 'raw-half-handshake',
+    section: 'Hostile input',
+    title: 'Half-finished handshakes held open',
+    test: 'raw-frames.spec.ts',
+  },
+  {
+    id: 'fuzz-schemas',
+    section: 'Hostile input',
+    title: 'Property-based fuzzing of every frame and body schema',
+    test: 'fuzz.spec.ts',
+  },
+  {
+    id: 'fuzz-gateway',
+    section: 'Hostile input',
+    title: 'Property-based fuzzing of the gateway with random frames',
+    test: 'fuzz.spec.ts',
+  },
+  {
+    id: 'cswsh-origin',
+    section: 'Hostile input',
+    title: 'Cross-site WebSocket hijacking: hostile and look-alike `Origin`s',
+    test: 'cswsh.spec.ts',
+  },
+  {
+    id: 'session-in-url',
+    section: 'Hostile input',
+    title: 'A session id in the URL',
+    test: 'cswsh.spec.ts',
+  },
+  {
+    id: 'logs',
+    section: 'Hostile input',
+    title: 'Nothing logs session ids or message bodies',
+    test: 'cswsh.spec.ts',
+    alsoCoveredBy: 'process.spec.ts (HTTP requests on the embedded engine)',
+  },
+  {
+    id: 'authz-events',
+    section: 'Hostile input',
+    title: 'Authorization of every client event',
+    test: 'authorization.spec.ts',
+  },
+  {
+    id: 'authz-routes',
+    section: 'Hostile input',
+    title: 'Authorization of every chat route',
+    test: 'authorization.spec.ts',
+  },
+  {
+    id: 'flood-messages',
+    section: 'Hostile input',
+    title: 'Flood: message rate (WebSocket and HTTP)',
+    test: 'floods.spec.ts',
+  },
+  {
+    id: 'flood-connections',
+    section: 'Hostile input',
+    title: 'Flood: connection rate per IP',
+    test: 'floods.spec.ts',
+  },
+  {
+    id: 'flood-sockets',
+    section: 'Hostile input',
+    title: 'Flood: sockets per user across replicas',
+    test: 'floods.spec.ts',
+    alsoCoveredBy: 'realtime-gateway.spec.ts (the cap on one instance)',
+  },
+  {
+    id: 'flood-latency',
+    section: 'Hostile input',
+    title: "Other users' latency during the floods",
+    test: 'floods.spec.ts',
+  },
+] as const satisfies ReadonlyArray<{
+  id: string;
+  section: 'Faults' | 'Hostile input';
+  title: string;
+  test: string;
+  alsoCoveredBy?: string;
+}>;
+
+export type RowId = (typeof ROWS)[number]['id'];
+
+/** What a test measured for its row. */
+export interface RowResult {
+  /** What was done to the system. */
+  tried: string;
+  /** How much of it (sizes, counts, durations). */
+  amount: string;
+  /** What was measured. */
+  result: string;
+  /** The raw figures behind `result`, for the JSON record. */
+  figures: Record<string, number | string | boolean | null>;
+}
+
+export interface RecordedRow extends RowResult {
+  id: RowId;
+  /** `held` when the test passed, `failed` when an assertion failed after recording. */
+  outcome: 'held' | 'failed';
+  profile: string;
+  recordedAt: string;
+}
