@@ -72,6 +72,21 @@ export function forwardResponseHeaders(upstream: Headers, bodyWasDecoded: boolea
   return headers;
 }
 
+/**
+ * API routes that are not for browsers: the metrics scrape and the service-to-service routes.
+ * Every edge sends `/api/*` here, so refusing them here keeps them off the public host
+ * whatever the edge; Prometheus and the platform's services call the API directly.
+ */
+export function isPrivateApiPath(pathname: string): boolean {
+  const path = pathname.replace(/\/+/g, '/').toLowerCase();
+  return (
+    path === '/api/metrics' ||
+    path.startsWith('/api/metrics/') ||
+    path === '/api/internal' ||
+    path.startsWith('/api/internal/')
+  );
+}
+
 function badGateway(message: string): Response {
   return Response.json(
     { error: 'bad_gateway', message },
@@ -85,6 +100,12 @@ function badGateway(message: string): Response {
  */
 export async function proxyToApi(request: Request): Promise<Response> {
   const url = new URL(request.url);
+  if (isPrivateApiPath(url.pathname)) {
+    return Response.json(
+      { error: 'not_found', message: 'Not found' },
+      { status: 404, headers: { 'cache-control': 'no-store' } },
+    );
+  }
   const target = `${apiBaseUrl()}${url.pathname}${url.search}`;
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
   let upstream;

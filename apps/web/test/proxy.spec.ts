@@ -206,6 +206,21 @@ describe('the /api/* proxy route', () => {
     expect(await response.json()).toEqual({ slow: true });
   });
 
+  it('keeps the metrics and the internal routes off the public host', async () => {
+    for (const path of [
+      '/api/metrics',
+      '/api//metrics',
+      '/api/internal/notifications',
+      '/api/Internal/users/u1',
+    ]) {
+      const response = await fetch(`${web.baseUrl}${path}`, {
+        method: path.includes('internal') ? 'POST' : 'GET',
+      });
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not_found', message: 'Not found' });
+    }
+  });
+
   it('answers GET / with 200 for the health check', async () => {
     expect((await fetch(`${web.baseUrl}/`)).status).toBe(200);
     expect((await fetch(`${downWeb.baseUrl}/`)).status).toBe(200);
