@@ -91,7 +91,7 @@ export class RawWebSocket {
   /** Opens a TCP connection and sends the upgrade request (with `headers`). */
   static open(
     port: number,
-    headers: Record<string, string> = {},
+    headers: Record<string, string | string[]> = {},
     path = '/ws/chat',
   ): Promise<RawWebSocket> {
     return new Promise((resolve, reject) => {
@@ -111,8 +111,13 @@ export class RawWebSocket {
           'Upgrade: websocket',
           'Connection: Upgrade',
           `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-          'Sec-WebSocket-Version: 13',
-          ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+          ...(Object.keys(headers).some((name) => name.toLowerCase() === 'sec-websocket-version')
+            ? []
+            : ['Sec-WebSocket-Version: 13']),
+          ...Object.entries(headers).flatMap(([name, value]) =>
+            // An array sends the header once per value.
+            (Array.isArray(value) ? value : [value]).map((item) => `${name}: ${item}`),
+          ),
         ];
         socket.write(`${lines.join('\r\n')}\r\n\r\n`);
         resolve(client);

@@ -68,12 +68,7 @@ export class GatewayHandshake {
   async decide(request: IncomingMessage): Promise<HandshakeVerdict> {
     if (this.readiness.isDraining)
       return { accepted: false, status: 503, reason: 'Service Unavailable' };
-    // Browsers always send Origin on a WebSocket upgrade, so an allowlist stops cross-site
-    // pages from riding the session cookie; non-browser clients may omit it.
-    const origin = request.headers.origin;
-    if (origin !== undefined && !this.allowedOrigins.has(origin)) {
-      return { accepted: false, status: 403, reason: 'Forbidden' };
-    }
+    if (!this.originsAllowed(request)) return { accepted: false, status: 403, reason: 'Forbidden' };
     const cookies = request.headers.cookie ? parseCookies(request.headers.cookie) : {};
     const sessionId = sessionIdFrom(request.headers, cookies as Record<string, string>);
     const session = sessionId ? await this.auth.authenticate(sessionId) : null;
@@ -82,5 +77,20 @@ export class GatewayHandshake {
       return { accepted: false, status: 429, reason: 'Too Many Requests' };
     }
     return { accepted: true, session };
+  }
+
+  /**
+   * Browsers always send `Origin` on a WebSocket upgrade, so an allowlist stops cross-site pages
+   * from riding the session cookie; non-browser clients may omit it. `ws` also speaks version 8
+   * of the protocol, whose clients send `Sec-WebSocket-Origin` instead: every origin header
+   * present must be allowed, or a version-8 upgrade would bypass the check.
+   */
+  private originsAllowed(request: IncomingMessage): boolean {
+    for (const name of ['origin', 'sec-websocket-origin'] as const) {
+      const value = request.headers[name];
+      if (value === undefined) continue;
+      if (typeof value !== 'string' || !this.allowedOrigins.has(value)) return false;
+    }
+    return true;
   }
 }
