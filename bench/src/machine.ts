@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import { RedisServer } from './infra/redis-server';
+import { REPOSITORY_ROOT } from './paths';
 
 function packageVersion(name: string): string {
   try {
@@ -37,15 +38,12 @@ function fileDescriptorLimit(): string {
 
 function gitRevision(): string {
   try {
-    const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-    }).trim();
+    const options = { encoding: 'utf8' as const, cwd: REPOSITORY_ROOT };
+    const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], options).trim();
     const dirty = execFileSync(
       'git',
-      ['status', '--porcelain', '--untracked-files=no', '--', '../apps/api', '../packages'],
-      {
-        encoding: 'utf8',
-      },
+      ['status', '--porcelain', '--untracked-files=no', '--', 'apps/api', 'packages'],
+      options,
     ).trim();
     return dirty ? `${revision} (API or protocol with local changes)` : revision;
   } catch {

@@ -83,7 +83,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     fanout: {
       rooms: 40,
       membersPerRoom: 25,
-      rates: [100, 200, 400, 800, 1_600],
+      rates: [100, 200, 400, 800, 1_600, 3_200, 6_400],
       stepMs: 4_000,
       warmupMs: 1_000,
       drainMs: 3_000,
@@ -108,7 +108,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     fanout: {
       rooms: 100,
       membersPerRoom: 50,
-      rates: [100, 200, 400, 600, 800, 1_200, 1_600, 2_400, 3_200, 4_800],
+      rates: [100, 200, 400, 600, 800, 1_200, 1_600, 2_400, 3_200, 4_800, 6_400, 9_600],
       stepMs: 10_000,
       warmupMs: 2_000,
       drainMs: 5_000,

@@ -8,7 +8,10 @@ import { type Profile } from '../profiles';
 import { type Progress, runLimited } from '../progress';
 import { BENCH_ORIGIN, type Contender, type Deployment, type DeployOptions } from './contender';
 
-export const API_ENTRY = join(dirname(require.resolve('@chat/api/package.json')), 'dist/main.js');
+/** The built API; `BENCH_API_ENTRY` points the harness at another build (a clean checkout). */
+export const API_ENTRY =
+  process.env.BENCH_API_ENTRY ??
+  join(dirname(require.resolve('@chat/api/package.json')), 'dist/main.js');
 const INTERNAL_TOKEN = 'bench-internal-token-0123456789';
 const PASSWORD = 'bench-password-1';
 const COUNTRY = 'VN';
