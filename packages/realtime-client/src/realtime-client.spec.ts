@@ -120,6 +120,31 @@ describe(RealtimeClient.name, () => {
     expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
   });
 
+  it('forgets a subscription the server ends (access lost), but not on the answer to its own unsubscribe', () => {
+    const ended: string[] = [];
+    sut.on('unsubscribed', (conversationId) => ended.push(conversationId));
+    sut.subscribe('th_1');
+    sut.subscribe('th_2');
+    sut.connect();
+    latest().accept();
+    sut.unsubscribe('th_2');
+    const ref = latest().sentEvents('unsubscribe')[0]!.ref;
+    expect(ref).toBeDefined();
+    sut.subscribe('th_2');
+    latest().serve('unsubscribed', { conversationId: 'th_2' }, ref);
+    latest().serve('unsubscribed', { conversationId: 'th_1' });
+    expect(ended).toEqual(['th_1']);
+
+    latest().drop(1012);
+    vi.advanceTimersByTime(250);
+    latest().accept();
+    expect(
+      latest()
+        .sentEvents('subscribe')
+        .map((frame) => frame.data.conversationId),
+    ).toEqual(['th_2']);
+  });
+
   it('backs off further on each failed attempt and resets after a ready', () => {
     sut.connect();
     latest().drop(1006);

@@ -77,6 +77,11 @@ export interface RealtimeClientEvents {
   /** A new message, in `seq` order per conversation, each exactly once. */
   message: (message: Message) => void;
   subscribed: (data: ServerFrameData<'subscribed'>) => void;
+  /**
+   * The server ended a subscription on its own: the user may no longer see the conversation
+   * (their role or scope, or the booking's country, changed). It is not renewed on reconnect.
+   */
+  unsubscribed: (conversationId: string) => void;
   /** The server could not replay what was missed: refetch this conversation over HTTP. */
   resync: (conversationId: string, lastSeq: number) => void;
   typing: (data: ServerFrameData<'typing'>) => void;
@@ -172,8 +177,9 @@ export class RealtimeClient extends Emitter<RealtimeClientEvents> {
 
   unsubscribe(conversationId: string): void {
     if (!this.subscriptions.delete(conversationId)) return;
+    // With a ref, so that its answer is not taken for the server ending a subscription.
     if (this.currentState === 'connected')
-      this.sendFrame({ event: 'unsubscribe', data: { conversationId } });
+      this.sendFrame({ event: 'unsubscribe', data: { conversationId }, ref: `u${this.nextRef++}` });
   }
 
   /** The last seq delivered for a conversation. */
@@ -264,6 +270,10 @@ export class RealtimeClient extends Emitter<RealtimeClientEvents> {
         return this.onMessage(frame.data.message);
       case 'subscribed':
         return this.onSubscribed(frame.data);
+      case 'unsubscribed':
+        if (frame.ref === undefined && this.subscriptions.delete(frame.data.conversationId))
+          this.emit('unsubscribed', frame.data.conversationId);
+        return;
       case 'message.ack': {
         const request = frame.ref ? this.pending.get(frame.ref) : undefined;
         if (request && frame.ref) {

@@ -16,6 +16,10 @@ export interface DomainEventMap {
   /** The user's first socket opened or their last one closed or expired, on any replica. */
   'presence.changed': { userId: string; online: boolean };
   'typing.started': { conversationId: string; userId: string; expiresInMs: number };
+  /** A user's role or country changed: what they may open may have changed. */
+  'user.access.changed': { userId: string };
+  /** A thread's booking moved to another country: who may open it may have changed. */
+  'conversation.access.changed': { conversationId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

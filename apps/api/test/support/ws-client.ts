@@ -108,6 +108,11 @@ export class TestSocket {
     ) as Promise<Extract<ServerFrame, { event: E }>>;
   }
 
+  /** Waits for the answer to the frame sent with `ref`, whatever its event (a reply or an error). */
+  waitForRef(ref: string, timeoutMs = 5_000): Promise<ServerFrame> {
+    return this.waitFor((frame) => frame.ref === ref, timeoutMs, `the answer to "${ref}"`);
+  }
+
   /** Frames of this event received so far (taken or not). */
   all<E extends ServerFrame['event']>(event: E): Array<Extract<ServerFrame, { event: E }>> {
     return this.frames.filter((frame) => frame.event === event) as Array<

@@ -11,7 +11,12 @@ export type RoomEvent =
   /** A frame for every member, except the sockets of `exceptUserId` when set. */
   | { type: 'frame'; frame: ServerFrame; exceptUserId?: string }
   /** Close the sockets of this session (logout). */
-  | { type: 'session.revoked'; sessionKey: string };
+  | { type: 'session.revoked'; sessionKey: string }
+  /**
+   * Who may see what changed: re-check this socket's subscriptions (the one conversation, or
+   * all of them when the user changed) and drop those it may no longer see.
+   */
+  | { type: 'access.changed'; conversationId?: string };
 
 export interface RoomEnvelope {
   room: string;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type UpsertBookingBody } from '@chat/protocol';
+import { DomainEvents } from '../../common/domain-events';
 import { ConversationRepository } from '../chat/conversation.repository';
 import { UsersService } from '../users/users.service';
 import { type BookingRecord, BookingRepository } from './booking.repository';
@@ -15,6 +16,7 @@ export class BookingsService {
     private readonly bookings: BookingRepository,
     private readonly conversations: ConversationRepository,
     private readonly users: UsersService,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -28,6 +30,7 @@ export class BookingsService {
     await this.users.requireSummary(input.creatorId, 'creator');
     if (input.managerId) await this.users.requireSummary(input.managerId, 'manager');
     const booking: BookingRecord = { id, ...input };
+    const previous = await this.bookings.findById(id);
     await this.bookings.upsert(booking);
     const conversationId = threadIdForBooking(id);
     await this.conversations.save({
@@ -40,6 +43,10 @@ export class BookingsService {
     });
     await this.conversations.addParticipant(conversationId, input.creatorId);
     if (input.managerId) await this.conversations.addParticipant(conversationId, input.managerId);
+    if (previous && previous.country !== input.country) {
+      // Staff access follows the booking's country: open subscriptions are re-checked.
+      this.events.emit('conversation.access.changed', { conversationId });
+    }
     return { booking, conversationId };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type UpsertUserBody, type User, type UserSummary } from '@chat/protocol';
 import { BadRequestError, ConflictError } from '../../common/domain-errors';
+import { DomainEvents } from '../../common/domain-events';
 import { PasswordHasher } from '../auth/password-hasher';
 import { type UserRecord, UserRepository } from './user.repository';
 
@@ -18,20 +19,36 @@ export class UsersService {
   constructor(
     private readonly users: UserRepository,
     private readonly passwords: PasswordHasher,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Creates or updates a user; the password is kept when none is given. */
   async upsert(id: string, input: UpsertUserBody): Promise<User> {
+    const previous = await this.users.findById(id);
     const passwordHash = input.password
       ? await this.passwords.hash(input.password)
-      : ((await this.users.findById(id))?.passwordHash ?? null);
-    return this.upsertWithPasswordHash(id, input, passwordHash);
+      : (previous?.passwordHash ?? null);
+    return this.save(id, input, passwordHash, previous);
   }
 
   async upsertWithPasswordHash(
     id: string,
     input: Omit<UpsertUserBody, 'password'>,
     passwordHash: string | null,
+  ): Promise<User> {
+    return this.save(id, input, passwordHash, await this.users.findById(id));
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const record = await this.users.findById(id);
+    return record ? toPublicUser(record) : null;
+  }
+
+  private async save(
+    id: string,
+    input: Omit<UpsertUserBody, 'password'>,
+    passwordHash: string | null,
+    previous: UserRecord | null,
   ): Promise<User> {
     const record: UserRecord = {
       id,
@@ -44,6 +61,10 @@ export class UsersService {
     };
     const { conflict } = await this.users.upsert(record);
     if (conflict) throw new ConflictError(`Another user already has this ${conflict}`);
+    if (previous && (previous.role !== record.role || previous.country !== record.country)) {
+      // Open sockets were authorized as the user they were: they are re-checked.
+      this.events.emit('user.access.changed', { userId: id });
+    }
     return toPublicUser(record);
   }
 

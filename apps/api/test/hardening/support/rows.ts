@@ -116,6 +116,12 @@ export const ROWS = [
     test: 'authorization.spec.ts',
   },
   {
+    id: 'authz-revoked',
+    section: 'Hostile input',
+    title: 'Access lost while a socket is open',
+    test: 'authorization.spec.ts',
+  },
+  {
     id: 'flood-messages',
     section: 'Hostile input',
     title: 'Flood: message rate (WebSocket and HTTP)',

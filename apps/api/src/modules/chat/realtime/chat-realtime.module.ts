@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '../../access/access.module';
 import { NotificationsModule } from '../../notifications/notifications.module';
 import { PresenceModule } from '../../presence/presence.module';
+import { UsersModule } from '../../users/users.module';
 import { ChatModule } from '../chat.module';
 import { ChatRealtimeService } from './chat-realtime.service';
 import { ChatGateway } from './chat.gateway';
@@ -13,7 +14,7 @@ import { RealtimeHeartbeat } from './realtime-heartbeat';
 
 /** The `/ws/chat` gateway and what carries domain events to sockets. */
 @Module({
-  imports: [AccessModule, ChatModule, NotificationsModule, PresenceModule],
+  imports: [AccessModule, ChatModule, NotificationsModule, PresenceModule, UsersModule],
   providers: [
     ChatGateway,
     GatewayHandshake,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type ClientFrame } from '@chat/protocol';
+import { ForbiddenError, NotFoundError } from '../../../common/domain-errors';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { rooms } from '../../../infra/realtime/room-event';
@@ -7,6 +8,7 @@ import { RoomHub } from '../../../infra/realtime/room-hub';
 import { ConversationAccessService } from '../../access/conversation-access.service';
 import { InAppNotificationService } from '../../notifications/in-app-notification.service';
 import { PresenceService } from '../../presence/presence.service';
+import { UsersService } from '../../users/users.service';
 import { ChatService } from '../chat.service';
 import { MessageRepository } from '../message.repository';
 import { type ClientConnection } from './client-connection';
@@ -29,6 +31,7 @@ export class ChatRealtimeService implements OnModuleInit {
     private readonly presence: PresenceService,
     private readonly hub: RoomHub,
     private readonly registry: ConnectionRegistry,
+    private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -147,6 +150,40 @@ export class ChatRealtimeService implements OnModuleInit {
       throw error;
     }
     cursor.release().catch(() => connection.close(1011, 'could not read the message log'));
+  }
+
+  /**
+   * The user's role or country, or a thread's country, changed. The socket acts as the user is
+   * now (it was authorized at the handshake), and leaves every room it may no longer see, with
+   * `unsubscribed` so the client knows.
+   */
+  async recheckAccess(connection: ClientConnection, conversationId?: string): Promise<void> {
+    const user = await this.users.findById(connection.user.id);
+    if (!user) {
+      connection.close(4401, 'session ended');
+      return;
+    }
+    connection.user = user;
+    const conversationIds =
+      conversationId === undefined
+        ? [...connection.cursors.keys()]
+        : connection.cursors.has(conversationId)
+          ? [conversationId]
+          : [];
+    for (const id of conversationIds) {
+      const allowed = await this.access.open(user, id, { join: false }).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ForbiddenError || error instanceof NotFoundError) return false;
+          throw error;
+        },
+      );
+      if (allowed) continue;
+      connection.cursors.get(id)?.close();
+      connection.cursors.delete(id);
+      this.hub.leave(rooms.conversation(id), connection);
+      connection.send({ event: 'unsubscribed', data: { conversationId: id } });
+    }
   }
 
   private async unsubscribe(

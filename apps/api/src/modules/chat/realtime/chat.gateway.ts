@@ -66,6 +66,17 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       {
         frameSent: (event) => this.metrics.framesSent.inc({ event }),
         slowConsumer: () => this.metrics.slowConsumers.inc(),
+        accessChanged: (conversationId) => {
+          connection
+            .enqueue(() => this.realtime.recheckAccess(connection, conversationId))
+            .catch((error: unknown) => {
+              // Fail closed: a socket whose access could not be re-checked starts over.
+              this.logger.warn(
+                `access re-check of ${connection.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+              );
+              connection.close(1011, 'could not re-check access');
+            });
+        },
       },
     );
     this.connections.set(socket, connection);

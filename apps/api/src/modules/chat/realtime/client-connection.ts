@@ -16,6 +16,8 @@ export interface SocketPort {
 export interface ConnectionObserver {
   frameSent(event: string): void;
   slowConsumer(): void;
+  /** Access rules changed for this socket's user, or for one of its conversations. */
+  accessChanged(conversationId: string | undefined): void;
 }
 
 export interface ConnectionLimits {
@@ -52,7 +54,8 @@ export class ClientConnection implements RoomMember {
 
   constructor(
     readonly id: string,
-    readonly user: User,
+    /** Who the socket acts as; refreshed when the user's role or country changes. */
+    public user: User,
     readonly sessionKey: string,
     private readonly socket: SocketPort,
     private readonly limits: ConnectionLimits,
@@ -105,6 +108,10 @@ export class ClientConnection implements RoomMember {
     if (this.isClosing) return;
     if (event.type === 'session.revoked') {
       if (event.sessionKey === this.sessionKey) this.close(4401, 'session ended');
+      return;
+    }
+    if (event.type === 'access.changed') {
+      this.observer.accessChanged(event.conversationId);
       return;
     }
     if (event.exceptUserId === this.user.id) return;

@@ -71,6 +71,15 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
           ),
         );
       }),
+      this.events.on('user.access.changed', ({ userId }) =>
+        this.publish(rooms.user(userId), { type: 'access.changed' }),
+      ),
+      this.events.on('conversation.access.changed', ({ conversationId }) =>
+        this.publish(rooms.conversation(conversationId), {
+          type: 'access.changed',
+          conversationId,
+        }),
+      ),
       this.events.on('conversation.joined', async ({ conversationId, userId }) => {
         await this.publishPresence(conversationId, userId, await this.presence.isOnline(userId));
       }),
