@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import { RedisServer } from './infra/redis-server';
-import { REPOSITORY_ROOT } from './paths';
+import { API_ENTRY } from './contenders/api-contender';
 
 function packageVersion(name: string): string {
   try {
@@ -36,13 +37,14 @@ function fileDescriptorLimit(): string {
   }
 }
 
+/** The revision the measured API was built from (its checkout may be another worktree). */
 function gitRevision(): string {
   try {
-    const options = { encoding: 'utf8' as const, cwd: REPOSITORY_ROOT };
+    const options = { encoding: 'utf8' as const, cwd: dirname(API_ENTRY) };
     const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], options).trim();
     const dirty = execFileSync(
       'git',
-      ['status', '--porcelain', '--untracked-files=no', '--', 'apps/api', 'packages'],
+      ['status', '--porcelain', '--untracked-files=no', '--', ':/apps/api', ':/packages'],
       options,
     ).trim();
     return dirty ? `${revision} (API or protocol with local changes)` : revision;
