@@ -85,6 +85,12 @@ export const ROWS = [
     test: 'fuzz.spec.ts',
   },
   {
+    id: 'fuzz-http',
+    section: 'Hostile input',
+    title: 'Property-based fuzzing of the HTTP routes with random bodies, queries and ids',
+    test: 'fuzz.spec.ts',
+  },
+  {
     id: 'cswsh-origin',
     section: 'Hostile input',
     title: 'Cross-site WebSocket hijacking: hostile and look-alike `Origin`s',
