@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@chat/protocol';
 import { AppModule } from './app.module';
+import { TRUSTED_PROXIES } from './common/client-address';
 import { type AppConfig } from './config/app-config';
 import { ChatWsAdapter } from './modules/chat/realtime/chat-ws.adapter';
 import { GatewayHandshake } from './modules/chat/realtime/gateway-handshake';
@@ -41,7 +42,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     HTTP_SERVER_LIMITS.checkIntervalMs;
   app.disable('x-powered-by');
   // Behind the edge and the web proxy, the client address arrives in X-Forwarded-For.
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.setGlobalPrefix(API_PREFIX);
   app.use(cookieParser());
   app.useWebSocketAdapter(new ChatWsAdapter(app, app.get(GatewayHandshake)));

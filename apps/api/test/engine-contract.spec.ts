@@ -6,6 +6,7 @@ import { ConversationRepository } from '../src/modules/chat/conversation.reposit
 import { type MessageDraft, MessageRepository } from '../src/modules/chat/message.repository';
 import { ReadStateRepository } from '../src/modules/chat/read-state.repository';
 import { NotificationRepository } from '../src/modules/notifications/notification.repository';
+import { PresenceRepository } from '../src/modules/presence/presence.repository';
 import { type UserRecord, UserRepository } from '../src/modules/users/user.repository';
 import { type ApiInstance, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
@@ -204,6 +205,38 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
           ['c2', 1],
           ['c3', 0],
         ]),
+      );
+    });
+  });
+
+  describe('PresenceRepository', () => {
+    it('reserves a place among a user’s connections atomically, up to the cap', async () => {
+      const sut = port(PresenceRepository);
+      const attempts = Array.from({ length: 12 }, (_, index) =>
+        sut.reserve({ userId: 'amy', connectionId: `c${index}` }, 60_000, 5),
+      );
+      const outcomes = await Promise.all(attempts);
+      expect(outcomes.filter((outcome) => outcome.reserved)).toHaveLength(5);
+      expect(outcomes.filter((outcome) => outcome.cameOnline)).toHaveLength(1);
+      expect(await sut.onlineUserIds(['amy', 'bob'])).toEqual(new Set(['amy']));
+      const reservedIndex = outcomes.findIndex((outcome) => outcome.reserved);
+      await sut.remove({ userId: 'amy', connectionId: `c${reservedIndex}` });
+      expect(await sut.reserve({ userId: 'amy', connectionId: 'late' }, 60_000, 5)).toEqual({
+        reserved: true,
+        cameOnline: false,
+      });
+      expect((await sut.reserve({ userId: 'amy', connectionId: 'over' }, 60_000, 5)).reserved).toBe(
+        false,
+      );
+      // Expired places are free again.
+      expect(await sut.reserve({ userId: 'cy', connectionId: 'short' }, 50, 1)).toEqual({
+        reserved: true,
+        cameOnline: true,
+      });
+      await expectEventually(async () =>
+        expect(
+          (await sut.reserve({ userId: 'cy', connectionId: 'next' }, 60_000, 1)).reserved,
+        ).toBe(true),
       );
     });
   });

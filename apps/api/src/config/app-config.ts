@@ -64,6 +64,10 @@ export const environmentSchema = z.object({
     .min(1024)
     .max(256 * 1024 * 1024)
     .default(1024 * 1024),
+  /** WebSocket upgrades one client address may make per 10 s, across replicas; 0: no limit. @default 100 */
+  WS_CONNECT_RATE_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /** Messages one user may post per 10 s, HTTP and WebSocket, across replicas; 0: no limit. @default 60 */
+  MESSAGE_RATE_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(60),
   /** Most messages a `subscribe {since}` replays; a larger gap answers `recovered:false`. @default 500 */
   WS_REPLAY_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
   /** @default 2592000 (30 days) */
@@ -110,6 +114,10 @@ export interface AppConfig {
   wsMaxSocketsPerUser: number;
   wsSendBufferLimitBytes: number;
   wsReplayLimit: number;
+  /** Upgrades per client address per 10 s (0: none). */
+  wsConnectRatePerIp: number;
+  /** Messages per user per 10 s (0: none). */
+  messageRatePerUser: number;
   sessionTtlSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Session cookies carry `Secure` in production. */
@@ -162,6 +170,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     wsMaxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
     wsSendBufferLimitBytes: env.WS_SEND_BUFFER_LIMIT_BYTES,
     wsReplayLimit: env.WS_REPLAY_LIMIT,
+    wsConnectRatePerIp: env.WS_CONNECT_RATE_PER_IP,
+    messageRatePerUser: env.MESSAGE_RATE_PER_USER,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     secureCookies: production,

@@ -18,6 +18,10 @@ export async function startApi(environment: Record<string, string> = {}): Promis
     PORT: '0',
     LOG_LEVEL: 'silent',
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    // Suites here post hundreds of messages and open hundreds of sockets from one address within
+    // seconds; the limits themselves are tested with their defaults in test/hardening/floods.
+    WS_CONNECT_RATE_PER_IP: '0',
+    MESSAGE_RATE_PER_USER: '0',
     ...environment,
   });
   const app = await createApp(config);

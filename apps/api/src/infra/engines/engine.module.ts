@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { RateLimiter } from '../../common/rate-limiter';
 import { type AppConfig } from '../../config/app-config';
 import { SessionRepository } from '../../modules/auth/session.repository';
 import { BookingRepository } from '../../modules/bookings/booking.repository';
@@ -19,6 +20,7 @@ import {
   MemoryPresenceRepository,
   MemoryTypingRepository,
 } from './memory/memory-presence.repository';
+import { MemoryRateLimiter } from './memory/memory-rate-limiter';
 import { MemoryReadStateRepository } from './memory/memory-read-state.repository';
 import { MemorySessionRepository } from './memory/memory-session.repository';
 import { MemoryUserRepository } from './memory/memory-user.repository';
@@ -28,6 +30,7 @@ import { RedisEngineHealth } from './redis/redis-engine-health';
 import { RedisMessageRepository } from './redis/redis-message.repository';
 import { RedisNotificationRepository } from './redis/redis-notification.repository';
 import { RedisPresenceRepository, RedisTypingRepository } from './redis/redis-presence.repository';
+import { RedisRateLimiter } from './redis/redis-rate-limiter';
 import { RedisReadStateRepository } from './redis/redis-read-state.repository';
 import { RedisSessionRepository } from './redis/redis-session.repository';
 import { RedisUserRepository } from './redis/redis-user.repository';
@@ -52,6 +55,7 @@ export const ENGINE_BINDINGS = [
   { port: EngineHealth, memory: MemoryEngineHealth, redis: RedisEngineHealth },
   { port: PresenceRepository, memory: MemoryPresenceRepository, redis: RedisPresenceRepository },
   { port: TypingRepository, memory: MemoryTypingRepository, redis: RedisTypingRepository },
+  { port: RateLimiter, memory: MemoryRateLimiter, redis: RedisRateLimiter },
 ] as const;
 
 /**

@@ -37,6 +37,8 @@ export const redisKeys = {
   /** String with a TTL: a `typing` relay happened recently for this user and conversation. */
   typingThrottle: (conversationId: string, userId: string) =>
     `${PREFIX}:typing:${conversationId}:${userId}`,
+  /** Prefix of a rate limit's counters (string with a TTL per key and window). */
+  rateLimit: (name: string) => `${PREFIX}:rate:${name}`,
 } as const;
 
 /** Pub/sub channels: one per room, so a replica subscribes only to rooms it has members in. */

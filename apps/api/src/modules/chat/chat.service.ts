@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type ConversationHeaderResponse,
   type ConversationListItem,
@@ -13,7 +13,10 @@ import {
   type User,
 } from '@chat/protocol';
 import { DomainEvents } from '../../common/domain-events';
-import { NotFoundError } from '../../common/domain-errors';
+import { NotFoundError, RateLimitedError } from '../../common/domain-errors';
+import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../../common/rate-limiter';
+import { type AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { decideConversationAccess } from '../access/conversation-access.policy';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { BookingRepository } from '../bookings/booking.repository';
@@ -39,6 +42,8 @@ export class ChatService {
     private readonly usersService: UsersService,
     private readonly notifications: InAppNotificationService,
     private readonly events: DomainEvents,
+    private readonly rateLimiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async listConversations(user: User, scope: ConversationScope): Promise<ConversationListItem[]> {
@@ -124,6 +129,14 @@ export class ChatService {
     conversationId: string,
     input: PostMessageBody,
   ): Promise<{ message: Message; created: boolean }> {
+    // Every attempt counts, over HTTP and WebSocket alike, before any other work is done.
+    const limit = {
+      points: this.config.messageRatePerUser,
+      windowSeconds: RATE_LIMIT_WINDOW_SECONDS,
+    };
+    if (!(await this.rateLimiter.take('messages', limit, user.id))) {
+      throw new RateLimitedError('Too many messages; slow down');
+    }
     const { conversation } = await this.access.open(user, conversationId, { join: true });
     const mentioned = await this.resolveMentions(user, conversation, input.body);
     const result = await this.messages.append(

@@ -14,6 +14,16 @@ export abstract class PresenceRepository {
    * had no live connection before: they just came online.
    */
   abstract touch(connections: readonly PresenceConnection[], ttlMs: number): Promise<string[]>;
+  /**
+   * Records a new connection until `ttlMs` from now unless the user already has
+   * `maxConnections` live ones, in one atomic step: concurrent upgrades cannot both take the
+   * last place. `cameOnline` as for {@link touch}.
+   */
+  abstract reserve(
+    connection: PresenceConnection,
+    ttlMs: number,
+    maxConnections: number,
+  ): Promise<{ reserved: boolean; cameOnline: boolean }>;
   /** Forgets a connection; true when it was the user's last live one (they went offline). */
   abstract remove(connection: PresenceConnection): Promise<boolean>;
   /**
@@ -22,7 +32,6 @@ export abstract class PresenceRepository {
    */
   abstract sweepExpired(limit: number): Promise<string[]>;
   abstract onlineUserIds(userIds: readonly string[]): Promise<Set<string>>;
-  abstract connectionCount(userId: string): Promise<number>;
 }
 
 export abstract class TypingRepository {

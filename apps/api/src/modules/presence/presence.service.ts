@@ -18,6 +18,8 @@ import {
 } from './presence.repository';
 
 const SWEEP_BATCH = 500;
+/** How long a place taken at the handshake is held before the socket's own touch. */
+const RESERVATION_TTL_MS = 10_000;
 
 /**
  * Online/offline per user, whatever the number of tabs or replicas: a user is online while at
@@ -66,6 +68,22 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
     await this.touch([connection]);
   }
 
+  /**
+   * Takes one of the user's `maxConnections` places for a socket being upgraded, atomically
+   * across replicas. The place is held briefly: the socket's first heartbeat-length touch
+   * (`connect`) extends it, and an upgrade that never completes frees it within that time.
+   */
+  async reserve(connection: PresenceConnection, maxConnections: number): Promise<boolean> {
+    const { reserved, cameOnline } = await this.presence.reserve(
+      connection,
+      Math.min(this.ttlMs, RESERVATION_TTL_MS),
+      maxConnections,
+    );
+    if (cameOnline)
+      this.events.emit('presence.changed', { userId: connection.userId, online: true });
+    return reserved;
+  }
+
   /** Called on every heartbeat with this replica's live sockets. */
   async touch(connections: readonly PresenceConnection[]): Promise<void> {
     if (!connections.length) return;
@@ -92,10 +110,6 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
 
   isOnline(userId: string): Promise<boolean> {
     return this.presence.onlineUserIds([userId]).then((online) => online.has(userId));
-  }
-
-  connectionCount(userId: string): Promise<number> {
-    return this.presence.connectionCount(userId);
   }
 
   /** Who of the conversation's participants is online; the caller must be allowed to open it. */

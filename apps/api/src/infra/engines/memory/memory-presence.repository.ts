@@ -22,6 +22,20 @@ export class MemoryPresenceRepository extends PresenceRepository {
     return [...new Set(cameOnline)];
   }
 
+  async reserve(
+    { userId, connectionId }: PresenceConnection,
+    ttlMs: number,
+    maxConnections: number,
+  ): Promise<{ reserved: boolean; cameOnline: boolean }> {
+    const now = Date.now();
+    const live = this.liveConnections(userId, now);
+    if (live.size >= maxConnections) return { reserved: false, cameOnline: false };
+    const cameOnline = live.size === 0;
+    live.set(connectionId, now + ttlMs);
+    this.users.set(userId, live);
+    return { reserved: true, cameOnline };
+  }
+
   async remove({ userId, connectionId }: PresenceConnection): Promise<boolean> {
     const live = this.liveConnections(userId, Date.now());
     const removed = live.delete(connectionId);
@@ -46,10 +60,6 @@ export class MemoryPresenceRepository extends PresenceRepository {
   async onlineUserIds(userIds: readonly string[]): Promise<Set<string>> {
     const now = Date.now();
     return new Set(userIds.filter((userId) => this.countLive(userId, now) > 0));
-  }
-
-  async connectionCount(userId: string): Promise<number> {
-    return this.countLive(userId, Date.now());
   }
 
   private countLive(userId: string, now: number): number {

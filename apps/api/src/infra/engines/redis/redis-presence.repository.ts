@@ -28,6 +28,20 @@ if before == 0 then return 1 end
 return 0
 `;
 
+// KEYS: presence(user), expiries  ARGV: connectionId, ttlMs, userId, maxConnections
+// Returns -1 when the user is at the cap (nothing written), else as TOUCH.
+const RESERVE = `${NOW_MS}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local before = redis.call('ZCARD', KEYS[1])
+if before >= tonumber(ARGV[4]) then return -1 end
+local expiry = now + tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], expiry, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], 'GT', expiry, ARGV[3])
+if before == 0 then return 1 end
+return 0
+`;
+
 // KEYS: presence(user), expiries  ARGV: connectionId, userId
 // Returns 1 when this call removed the user's last live connection.
 const REMOVE = `${NOW_MS}
@@ -60,6 +74,14 @@ declare module 'ioredis' {
       ttlMs: number,
       userId: string,
     ): Result<number, Context>;
+    presenceReserve(
+      presence: string,
+      expiries: string,
+      connectionId: string,
+      ttlMs: number,
+      userId: string,
+      maxConnections: number,
+    ): Result<number, Context>;
     presenceRemove(
       presence: string,
       expiries: string,
@@ -75,6 +97,7 @@ export class RedisPresenceRepository extends PresenceRepository {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
     super();
     redis.defineCommand('presenceTouch', { numberOfKeys: 2, lua: TOUCH });
+    redis.defineCommand('presenceReserve', { numberOfKeys: 2, lua: RESERVE });
     redis.defineCommand('presenceRemove', { numberOfKeys: 2, lua: REMOVE });
     redis.defineCommand('presenceSweepUser', { numberOfKeys: 2, lua: SWEEP_USER });
   }
@@ -97,6 +120,22 @@ export class RedisPresenceRepository extends PresenceRepository {
       if (result === 1) cameOnline.add(connections[index]!.userId);
     });
     return [...cameOnline];
+  }
+
+  async reserve(
+    { userId, connectionId }: PresenceConnection,
+    ttlMs: number,
+    maxConnections: number,
+  ): Promise<{ reserved: boolean; cameOnline: boolean }> {
+    const result = await this.redis.presenceReserve(
+      redisKeys.presence(userId),
+      redisKeys.presenceExpiries(),
+      connectionId,
+      ttlMs,
+      userId,
+      maxConnections,
+    );
+    return { reserved: result >= 0, cameOnline: result === 1 };
   }
 
   async remove({ userId, connectionId }: PresenceConnection): Promise<boolean> {
@@ -138,10 +177,6 @@ export class RedisPresenceRepository extends PresenceRepository {
       userIds.map((userId) => this.redis.zcount(redisKeys.presence(userId), `(${now}`, '+inf')),
     );
     return new Set(userIds.filter((_, index) => counts[index]! > 0));
-  }
-
-  connectionCount(userId: string): Promise<number> {
-    return this.redis.zcount(redisKeys.presence(userId), `(${Date.now()}`, '+inf');
   }
 }
 

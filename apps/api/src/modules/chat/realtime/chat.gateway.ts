@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { Inject, Logger } from '@nestjs/common';
 import {
@@ -52,13 +51,14 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const session = this.handshake.sessionOf(request);
-    if (!session) {
+    const accepted = this.handshake.acceptedUpgrade(request);
+    if (!accepted) {
       socket.close(1011, 'handshake state lost');
       return;
     }
+    const { session, connectionId } = accepted;
     const connection = new ClientConnection(
-      randomUUID(),
+      connectionId,
       session.user,
       session.sessionKey,
       socketPort(socket),
@@ -151,7 +151,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     this.metrics.rateLimited.inc();
     this.refusalLimiter.consume(connection.id).then(
       () => connection.send(errorFrame('rate_limited', 'Too many frames; slow down')),
-      () => connection.close(1008, 'rate limit exceeded'),
+      () => connection.closeForPolicy(1008, 'rate limit exceeded'),
     );
   }
 }
@@ -166,6 +166,7 @@ function socketPort(socket: WebSocket): SocketPort {
       return socket.readyState === WebSocket.OPEN;
     },
     ping: () => socket.ping(),
+    pause: () => socket.pause(),
     close: (code, reason) => socket.close(code, reason),
     terminate: () => socket.terminate(),
   };

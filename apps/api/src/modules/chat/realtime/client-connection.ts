@@ -9,6 +9,8 @@ export interface SocketPort {
   readonly bufferedAmount: number;
   readonly isOpen: boolean;
   ping(): void;
+  /** Stops reading from the network (what the peer sends next waits in the kernel). */
+  pause(): void;
   close(code: number, reason: string): void;
   terminate(): void;
 }
@@ -36,6 +38,9 @@ function frameText(frame: ServerFrame): string {
   }
   return text;
 }
+
+/** How long a socket closed for flooding has to take its close frame before it is cut. */
+const POLICY_CLOSE_GRACE_MS = 1_000;
 
 /**
  * One client socket on this replica: who it is, its per-conversation cursors, and the order of
@@ -137,6 +142,15 @@ export class ClientConnection implements RoomMember {
     this.socket.close(code, reason);
     this.forceTimer = setTimeout(() => this.socket.terminate(), forceAfterMs);
     this.forceTimer.unref();
+  }
+
+  /**
+   * Closes for a policy violation (flooding): reads nothing more from the peer, whose close
+   * frame may sit behind megabytes of the flood, and cuts the connection soon after.
+   */
+  closeForPolicy(code: number, reason: string): void {
+    this.socket.pause();
+    this.close(code, reason, POLICY_CLOSE_GRACE_MS);
   }
 
   ping(): void {

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies } from 'cookie';
+import { clientAddress } from '../../../common/client-address';
+import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../../../common/rate-limiter';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { type AuthenticatedSession, AuthService } from '../../auth/auth.service';
@@ -9,21 +12,28 @@ import { Readiness } from '../../health/readiness';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PresenceService } from '../../presence/presence.service';
 
+/** What an accepted upgrade hands to the gateway. */
+export interface AcceptedUpgrade {
+  session: AuthenticatedSession;
+  /** The connection's id, under which the handshake took its place among the user's sockets. */
+  connectionId: string;
+}
+
 export type HandshakeVerdict =
-  | { accepted: true; session: AuthenticatedSession }
+  | ({ accepted: true } & AcceptedUpgrade)
   | { accepted: false; status: 401 | 403 | 429 | 503; reason: string };
 
 /** `ws`'s `verifyClient` callback: answers before the 101, with an HTTP status on refusal. */
 type VerifyCallback = (result: boolean, code?: number, message?: string) => void;
 
 /**
- * Decides each WebSocket upgrade before any 101: draining (503), `Origin` (403), session (401),
- * sockets per user (429). The accepted session is handed to the gateway through the request.
+ * Decides each WebSocket upgrade before any 101: draining (503), `Origin` (403), upgrades per
+ * client address (429), session (401), sockets per user (429). The accepted session is handed to the gateway through the request.
  */
 @Injectable()
 export class GatewayHandshake {
   private readonly logger = new Logger(GatewayHandshake.name);
-  private readonly accepted = new WeakMap<IncomingMessage, AuthenticatedSession>();
+  private readonly accepted = new WeakMap<IncomingMessage, AcceptedUpgrade>();
   private readonly allowedOrigins: ReadonlySet<string>;
 
   constructor(
@@ -31,6 +41,7 @@ export class GatewayHandshake {
     private readonly presence: PresenceService,
     private readonly readiness: Readiness,
     private readonly metrics: MetricsService,
+    private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.allowedOrigins = new Set(config.allowedOrigins);
@@ -41,7 +52,10 @@ export class GatewayHandshake {
     this.decide(info.req).then(
       (verdict) => {
         if (verdict.accepted) {
-          this.accepted.set(info.req, verdict.session);
+          this.accepted.set(info.req, {
+            session: verdict.session,
+            connectionId: verdict.connectionId,
+          });
           done(true);
           return;
         }
@@ -58,25 +72,38 @@ export class GatewayHandshake {
     );
   };
 
-  /** The session that {@link verifyClient} accepted for this upgrade request. */
-  sessionOf(request: IncomingMessage): AuthenticatedSession | undefined {
-    const session = this.accepted.get(request);
+  /** What {@link verifyClient} accepted for this upgrade request. */
+  acceptedUpgrade(request: IncomingMessage): AcceptedUpgrade | undefined {
+    const accepted = this.accepted.get(request);
     this.accepted.delete(request);
-    return session;
+    return accepted;
   }
 
   async decide(request: IncomingMessage): Promise<HandshakeVerdict> {
     if (this.readiness.isDraining)
       return { accepted: false, status: 503, reason: 'Service Unavailable' };
     if (!this.originsAllowed(request)) return { accepted: false, status: 403, reason: 'Forbidden' };
+    // Before the session lookup: a flood of upgrades from one address costs one counter each.
+    const connectLimit = {
+      points: this.config.wsConnectRatePerIp,
+      windowSeconds: RATE_LIMIT_WINDOW_SECONDS,
+    };
+    if (!(await this.rateLimiter.take('ws-connect', connectLimit, clientAddress(request)))) {
+      return { accepted: false, status: 429, reason: 'Too Many Requests' };
+    }
     const cookies = request.headers.cookie ? parseCookies(request.headers.cookie) : {};
     const sessionId = sessionIdFrom(request.headers, cookies as Record<string, string>);
     const session = sessionId ? await this.auth.authenticate(sessionId) : null;
     if (!session) return { accepted: false, status: 401, reason: 'Unauthorized' };
-    if ((await this.presence.connectionCount(session.user.id)) >= this.config.wsMaxSocketsPerUser) {
-      return { accepted: false, status: 429, reason: 'Too Many Requests' };
-    }
-    return { accepted: true, session };
+    // Counting and taking the place in one step: checked first and taken at `open`, concurrent
+    // upgrades all saw room and all got in.
+    const connectionId = randomUUID();
+    const reserved = await this.presence.reserve(
+      { userId: session.user.id, connectionId },
+      this.config.wsMaxSocketsPerUser,
+    );
+    if (!reserved) return { accepted: false, status: 429, reason: 'Too Many Requests' };
+    return { accepted: true, session, connectionId };
   }
 
   /**

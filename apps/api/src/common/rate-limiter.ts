@@ -1,0 +1,21 @@
+/** The window of the configurable limits (`WS_CONNECT_RATE_PER_IP`, `MESSAGE_RATE_PER_USER`). */
+export const RATE_LIMIT_WINDOW_SECONDS = 10;
+
+/** How many events a key may have per window. */
+export interface RateLimit {
+  /** Events per window; 0 means no limit. */
+  points: number;
+  windowSeconds: number;
+}
+
+/**
+ * Fixed-window counters, shared by every replica on the Redis engine (in this process on the
+ * embedded one). The port the limits on connections and messages go through.
+ */
+export abstract class RateLimiter {
+  /**
+   * Counts one event of `name` for `key`; resolves false when the window's points are used up.
+   * Rejects with {@link UnavailableError} when the counters cannot be reached.
+   */
+  abstract take(name: string, limit: RateLimit, key: string): Promise<boolean>;
+}
