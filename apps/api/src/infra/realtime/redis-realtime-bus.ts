@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { redisChannels } from '../redis/redis-keys';
+import { pingWhileReady } from '../redis/redis.module';
 import { type EnvelopeHandler, RealtimeBus } from './realtime-bus';
 import { type RoomEnvelope } from './room-event';
 
@@ -36,6 +37,7 @@ export class RedisRealtimeBus extends RealtimeBus {
       this.logger.warn(`subscriber: ${error.message}`);
     });
     this.subscriber.on('ready', () => this.onReady());
+    pingWhileReady(this.subscriber);
     this.subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
   }
 

@@ -14,6 +14,16 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
 const logger = new Logger('Redis');
 
+/**
+ * A connection that has sent a command and heard nothing for this long is dead, whatever TCP
+ * says: it is destroyed and made again. Without it, a partition that leaves the socket half-open
+ * (a crashed host, a dropped NAT entry) keeps every command timing out, and a subscriber
+ * connection, which sends no commands, deaf, until the kernel gives up some fifteen minutes on.
+ */
+export const REDIS_STALL_TIMEOUT_MS = 3_000;
+/** Every connection pings this often, so that even an idle subscriber has a command to wait on. */
+export const REDIS_PING_INTERVAL_MS = 1_000;
+
 function connectionOptions(): RedisOptions {
   return {
     lazyConnect: true,
@@ -23,6 +33,7 @@ function connectionOptions(): RedisOptions {
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
     commandTimeout: 5_000,
+    socketTimeout: REDIS_STALL_TIMEOUT_MS,
     keepAlive: 10_000,
     // Concurrent commands from one request (list pages, unread counts) share a round trip.
     enableAutoPipelining: true,
@@ -52,7 +63,22 @@ export function createRedisClient(options: RedisConnectionOptions, name: string)
     }
   });
   client.on('ready', () => logger.log(`${name}: connected`));
+  pingWhileReady(client);
   return client;
+}
+
+/**
+ * Pings `client` every {@link REDIS_PING_INTERVAL_MS} while it is ready, until it ends: with
+ * `socketTimeout`, a connection that stopped answering is noticed within a few seconds even when
+ * nothing else is sent on it. Connections made with `duplicate()` need their own call.
+ */
+export function pingWhileReady(client: Redis): void {
+  const timer = setInterval(() => {
+    // A failed ping needs nothing more: the socket timeout or the reconnect takes it from here.
+    if (client.status === 'ready') client.ping().catch(() => undefined);
+  }, REDIS_PING_INTERVAL_MS);
+  timer.unref();
+  client.once('end', () => clearInterval(timer));
 }
 
 @Global()

@@ -40,6 +40,12 @@ export class MetricsService {
     labelNames: ['connection'] as const,
     registers: [this.registry],
   });
+  readonly redisConnected = new Gauge({
+    name: 'chat_redis_connected',
+    help: 'Whether a Redis connection is ready (1) or not (0), by connection',
+    labelNames: ['connection'] as const,
+    registers: [this.registry],
+  });
   readonly rateLimited = new Counter({
     name: 'chat_ws_rate_limited_total',
     help: 'Client frames refused by the per-connection rate limit',
@@ -65,11 +71,15 @@ export class MetricsService {
 
   constructor(@Optional() @Inject(REDIS_CLIENT) redis?: Redis) {
     collectDefaultMetrics({ register: this.registry });
-    redis?.on('error', () => this.redisErrors.inc({ connection: 'command' }));
+    if (redis) this.watchRedis(redis, 'command');
   }
 
-  /** Counts the errors of another Redis connection (the pub/sub subscriber). */
+  /** Counts the errors of a Redis connection and tracks whether it is ready. */
   watchRedis(client: Redis, connection: string): void {
     client.on('error', () => this.redisErrors.inc({ connection }));
+    const connected = () =>
+      this.redisConnected.set({ connection }, client.status === 'ready' ? 1 : 0);
+    connected();
+    for (const event of ['ready', 'close', 'reconnecting', 'end']) client.on(event, connected);
   }
 }
