@@ -20,6 +20,8 @@ export interface FleetClient {
   readies: number;
   /** Sockets it opened, and the instance each went to. */
   endpoints: string[];
+  /** Its current socket, to cut it as a network failure would. */
+  current: WebSocket | null;
 }
 
 /**
@@ -50,6 +52,7 @@ export class Fleet {
         closeCodes: [],
         readies: 0,
         endpoints: [],
+        current: null,
       };
       record.client = new RealtimeClient({
         url: () => {
@@ -58,11 +61,13 @@ export class Fleet {
           return url;
         },
         backoff: this.backoff,
-        createWebSocket: (url) =>
-          new WebSocket(url, {
+        createWebSocket: (url) => {
+          record.current = new WebSocket(url, {
             headers: { cookie: this.cookie },
             perMessageDeflate: false,
-          }) as unknown as WebSocketLike,
+          });
+          return record.current as unknown as WebSocketLike;
+        },
       });
       record.client.on('state', (state, closed) => {
         if (state === 'reconnecting' && closed) record.closeCodes.push(closed.code);
@@ -75,6 +80,11 @@ export class Fleet {
       record.client.connect();
       this.clients.push(record);
     }
+  }
+
+  /** Cuts a client's socket without a close frame, as a lost network does (it sees 1006). */
+  cut(record: FleetClient): void {
+    record.current?.terminate();
   }
 
   connected(): number {
