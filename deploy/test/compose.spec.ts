@@ -256,6 +256,8 @@ describe('docker-compose.dokploy.yml', () => {
       const redis = compose.services.redis!;
       const command = redis.command!;
       expect(command[command.indexOf('--appendonly') + 1]).toBe('yes');
+      // Nothing acknowledged may be lost (docs/RELIABILITY.md): fsync before answering.
+      expect(command[command.indexOf('--appendfsync') + 1]).toBe('always');
       const [volume, target] = redis.volumes![0]!.split(':');
       expect(target).toBe('/data');
       expect(Object.keys(compose.volumes ?? {})).toContain(volume);

@@ -194,6 +194,7 @@ describe('deploy/k8s', () => {
       const redis = get('StatefulSet', 'chat-redis');
       const redisContainer = redis.spec.template.spec.containers[0];
       expect(redisContainer.args[redisContainer.args.indexOf('--appendonly') + 1]).toBe('yes');
+      expect(redisContainer.args[redisContainer.args.indexOf('--appendfsync') + 1]).toBe('always');
       const mount = redisContainer.volumeMounts.find((item: any) => item.mountPath === '/data');
       expect(redis.spec.volumeClaimTemplates.map((claim: any) => claim.metadata.name)).toContain(
         mount.name,
