@@ -132,6 +132,8 @@ export interface Posted {
   seq: number | null;
   ackedAt: number | null;
   attempts: number;
+  /** A retry found it already stored (HTTP 200): the first attempt was applied but not answered. */
+  foundStored?: boolean;
 }
 
 /**
@@ -197,14 +199,33 @@ export class Writer {
     }
   }
 
+  /** Fires `count` posts at once at `baseUrl` without waiting: requests in flight for a fault. */
+  burst(count: number, baseUrl: string): Promise<void> {
+    const attempts: Array<Promise<void>> = [];
+    for (let index = 0; index < count; index++) {
+      this.sequence++;
+      const posted: Posted = {
+        clientMessageId: `${this.label}-${this.sequence}`,
+        conversationId: this.conversationId,
+        body: `${this.label} ${this.sequence}`,
+        seq: null,
+        ackedAt: null,
+        attempts: 0,
+      };
+      this.posted.push(posted);
+      attempts.push(this.attempt(posted, baseUrl));
+    }
+    return Promise.all(attempts).then(() => undefined);
+  }
+
   get acknowledged(): Posted[] {
     return this.posted.filter((posted) => posted.seq !== null);
   }
 
-  private async attempt(posted: Posted): Promise<void> {
+  private async attempt(posted: Posted, baseUrl?: string): Promise<void> {
     posted.attempts++;
     const http = new HttpClient(
-      this.baseUrls[(this.sequence + posted.attempts) % this.baseUrls.length]!,
+      baseUrl ?? this.baseUrls[(this.sequence + posted.attempts) % this.baseUrls.length]!,
     );
     http.sessionCookie = this.cookie;
     try {
@@ -217,6 +238,7 @@ export class Writer {
       );
       this.statuses.set(response.status, (this.statuses.get(response.status) ?? 0) + 1);
       if (response.status === 201 || response.status === 200) {
+        if (response.status === 200 && posted.attempts > 1) posted.foundStored = true;
         posted.seq = response.body.message.seq as number;
         posted.ackedAt = Date.now();
       }
