@@ -162,7 +162,7 @@ describe('API instances killed and stopped under load', () => {
     const sender = new SocketSender(linh!.cookie, () => endpoints, 'ws-vn');
     try {
       await timeUntil(
-        () => fleet.connected() === sockets && sender.client.state === 'connected',
+        () => fleet.subscribed() === sockets && sender.client.state === 'connected',
         30_000,
         'everyone connected',
       );

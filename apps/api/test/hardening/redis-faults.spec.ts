@@ -72,7 +72,7 @@ describe('kill -9 of redis-server under load', () => {
       }
     })();
     try {
-      await timeUntil(() => fleet.connected() === sockets, 30_000, 'the fleet');
+      await timeUntil(() => fleet.subscribed() === sockets, 30_000, 'the fleet');
       for (const writer of writers) writer.start();
       await timeUntil(
         () => writers.every((writer) => writer.acknowledged.length >= 20),

@@ -61,7 +61,7 @@ describe('Redis unreachable without dying (a stalling TCP proxy)', () => {
     const writer = new Writer(alice.cookie, [b.baseUrl], BK_1001_THREAD, 10, 'stall');
     try {
       await timeUntil(
-        () => onA.connected() === 10 && onB.connected() === 10,
+        () => onA.subscribed() === 10 && onB.subscribed() === 10,
         15_000,
         'both fleets',
       );

@@ -21,11 +21,11 @@ export interface ApiProcess {
  */
 export async function spawnApi(
   environment: Record<string, string>,
-  options: { waitReady?: boolean } = {},
+  options: { waitReady?: boolean; nodeArguments?: string[] } = {},
 ): Promise<ApiProcess> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: build the API first`);
   const port = environment.PORT ? Number(environment.PORT) : await freePort();
-  const child = spawn(process.execPath, [API_ENTRY], {
+  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), API_ENTRY], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port), ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,6 +18,10 @@ export interface FleetClient {
   closeCodes: number[];
   /** `ready` frames received (1 + reconnects). */
   readies: number;
+  /** When the last `ready` arrived (performance.now()). */
+  readyAt: number;
+  /** Conversations the server confirmed (`subscribed`) at least once. */
+  subscribed: Set<string>;
   /** Sockets it opened, and the instance each went to. */
   endpoints: string[];
   /** Its current socket, to cut it as a network failure would. */
@@ -31,6 +35,8 @@ export interface FleetClient {
  */
 export class Fleet {
   readonly clients: FleetClient[] = [];
+  /** Called for every message any client delivers (after dedupe). */
+  onMessage: ((message: Message, client: FleetClient) => void) | null = null;
 
   constructor(
     private readonly cookie: string,
@@ -51,6 +57,8 @@ export class Fleet {
         seqs: new Map(conversationIds.map((id) => [id, []])),
         closeCodes: [],
         readies: 0,
+        readyAt: 0,
+        subscribed: new Set(),
         endpoints: [],
         current: null,
       };
@@ -72,10 +80,15 @@ export class Fleet {
       record.client.on('state', (state, closed) => {
         if (state === 'reconnecting' && closed) record.closeCodes.push(closed.code);
       });
-      record.client.on('ready', () => record.readies++);
-      record.client.on('message', (message: Message) =>
-        record.seqs.get(message.conversationId)?.push(message.seq),
-      );
+      record.client.on('subscribed', (data) => record.subscribed.add(data.conversationId));
+      record.client.on('ready', () => {
+        record.readies++;
+        record.readyAt = performance.now();
+      });
+      record.client.on('message', (message: Message) => {
+        record.seqs.get(message.conversationId)?.push(message.seq);
+        this.onMessage?.(message, record);
+      });
       for (const conversationId of conversationIds) record.client.subscribe(conversationId);
       record.client.connect();
       this.clients.push(record);
@@ -91,10 +104,20 @@ export class Fleet {
     return this.clients.filter((record) => record.client.state === 'connected').length;
   }
 
+  /** Clients connected and subscribed to every conversation they follow. */
+  subscribed(): number {
+    return this.clients.filter(
+      (record) =>
+        record.client.state === 'connected' && record.subscribed.size === record.seqs.size,
+    ).length;
+  }
+
   /** Clients that have every seq from 1 to `lastSeq` of each conversation. */
   caughtUp(lastSeqs: Map<string, number>): number {
     return this.clients.filter((record) =>
-      [...lastSeqs].every(([id, last]) => (record.seqs.get(id)?.at(-1) ?? 0) >= last),
+      [...lastSeqs].every(
+        ([id, last]) => !record.seqs.has(id) || (record.seqs.get(id)!.at(-1) ?? 0) >= last,
+      ),
     ).length;
   }
 
@@ -108,7 +131,8 @@ export class Fleet {
     let outOfOrder = 0;
     for (const record of this.clients) {
       for (const [id, last] of lastSeqs) {
-        const seqs = record.seqs.get(id) ?? [];
+        if (!record.seqs.has(id)) continue;
+        const seqs = record.seqs.get(id)!;
         const unique = new Set(seqs);
         duplicated += seqs.length - unique.size;
         for (let seq = 1; seq <= last; seq++) if (!unique.has(seq)) lost++;
@@ -143,6 +167,8 @@ export interface Posted {
 export class Writer {
   readonly posted: Posted[] = [];
   readonly statuses = new Map<number, number>();
+  /** Called when a post is first attempted (performance.now() is its start). */
+  onPost: ((posted: Posted) => void) | null = null;
   private running = false;
   private loop: Promise<void> = Promise.resolve();
   private sequence = 0;
@@ -174,6 +200,7 @@ export class Writer {
           attempts: 0,
         };
         this.posted.push(posted);
+        this.onPost?.(posted);
         await this.attempt(posted);
         await new Promise((resolve) =>
           setTimeout(resolve, Math.max(0, 1000 / this.perSecond - (Date.now() - startedAt))),
