@@ -8,6 +8,7 @@ import { loadAverage } from './infra/process-stats';
 import { BENCH_ROOT, REPOSITORY_ROOT } from './paths';
 import { PROFILES, type ProfileName } from './profiles';
 import { Progress } from './progress';
+import { writeFormatted } from './report/format';
 import { renderReport, renderSummary } from './report/markdown';
 import { type BenchResults } from './results';
 import { ALL_CONTENDERS, ALL_WORKLOADS, runBenchmarks, type WorkloadName } from './run';
@@ -105,7 +106,7 @@ export function latestFullResults(): string | null {
 }
 
 /** Writes docs/BENCHMARKS.md and its charts from a results file under bench/results/. */
-export function writeReport(file: string): void {
+export async function writeReport(file: string): Promise<void> {
   const results = JSON.parse(readFileSync(join(RESULTS_DIRECTORY, file), 'utf8')) as BenchResults;
   const findings = readFileSync(FINDINGS_FILE, 'utf8');
   const report = renderReport(results, { resultsFile: `bench/results/${file}`, findings });
@@ -113,7 +114,7 @@ export function writeReport(file: string): void {
   for (const [name, svg] of Object.entries(report.charts)) {
     writeFileSync(join(CHARTS_DIRECTORY, name), svg);
   }
-  writeFileSync(REPORT_FILE, report.markdown);
+  await writeFormatted(REPORT_FILE, report.markdown);
 }
 
 async function waitForQuietMachine(
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   if (options.reportOnly) {
     const latest = latestFullResults();
     if (!latest) throw new Error('no full results in bench/results/ yet: run pnpm bench --full');
-    writeReport(latest);
+    await writeReport(latest);
     process.stdout.write(`wrote docs/BENCHMARKS.md from bench/results/${latest}\n`);
     return;
   }
@@ -164,7 +165,9 @@ async function main(): Promise<void> {
     workloads: options.workloads,
     progress,
     profileDir,
-    quiet: options.wait ? { threshold: full ? 0.8 : 1.5, maxWaitMs: full ? 90_000 : 10_000 } : null,
+    quiet: options.wait
+      ? { threshold: full ? 0.8 : 1.5, maxWaitMs: full ? 300_000 : 10_000 }
+      : null,
   });
 
   const complete =
@@ -174,11 +177,11 @@ async function main(): Promise<void> {
   const directory = complete ? RESULTS_DIRECTORY : join(RESULTS_DIRECTORY, 'partial');
   mkdirSync(directory, { recursive: true });
   const file = `${timestamp(new Date(results.startedAt))}${complete ? '' : `-${options.profile}`}.json`;
-  writeFileSync(join(directory, file), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFormatted(join(directory, file), JSON.stringify(results, null, 2));
   process.stdout.write(renderSummary(results));
   process.stdout.write(`\nresults: ${join(directory, file)}\n`);
   if (complete) {
-    writeReport(file);
+    await writeReport(file);
     process.stdout.write('report: docs/BENCHMARKS.md\n');
   } else {
     process.stdout.write(

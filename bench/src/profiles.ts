@@ -25,7 +25,11 @@ export interface CapacityParameters {
 export interface StormParameters {
   rooms: number;
   membersPerRoom: number;
-  /** Messages per second per room, from writers on the instance that survives. */
+  /**
+   * Messages per second per room, from writers on the instance that survives. Kept well below
+   * what one instance of the slowest contender sustains, so the storm measures reconnecting
+   * and resuming, not saturation (the fanout workload measures that).
+   */
   ratePerRoom: number;
   killAfterMs: number;
   publishMs: number;
@@ -93,7 +97,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     storm: {
       rooms: 40,
       membersPerRoom: 25,
-      ratePerRoom: 2,
+      ratePerRoom: 1,
       killAfterMs: 2_000,
       publishMs: 10_000,
       reconnectBaseMs: 500,
@@ -122,7 +126,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     storm: {
       rooms: 100,
       membersPerRoom: 50,
-      ratePerRoom: 2,
+      ratePerRoom: 0.5,
       killAfterMs: 3_000,
       publishMs: 15_000,
       reconnectBaseMs: 500,

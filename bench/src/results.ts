@@ -81,6 +81,10 @@ export interface StormResult {
   /** API only: messages that arrived after a later seq (ordering or a hole). */
   seqGaps: number;
   reconnectAttempts: number;
+  /** Why reconnect attempts failed before one succeeded. */
+  reconnectFailures: Record<string, number>;
+  /** Messages per second the writers sent (all rooms). */
+  rate: number;
   errors: Record<string, number>;
   note?: string;
 }

@@ -118,6 +118,8 @@ export interface ResumeReport {
   resumes: Array<{ id: number; closedAt: number; resumedAt: number | null; attempts: number }>;
   sockets: SocketDeliveries[];
   gaps: number;
+  /** Failed reconnect attempts by reason (digits masked). */
+  reconnectFailures: Record<string, number>;
 }
 
 export interface StatsResult {

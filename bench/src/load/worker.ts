@@ -103,6 +103,7 @@ class LoadWorker {
   private closes: Record<string, number> = {};
   private cpuAtReset = process.cpuUsage();
   private closing = false;
+  private readonly reconnectFailures: Record<string, number> = {};
 
   async handle(command: WorkerCommand): Promise<unknown> {
     switch (command.type) {
@@ -237,7 +238,11 @@ class LoadWorker {
         .then(() => {
           state.resumedAt = now();
         })
-        .catch(() => this.scheduleReconnect(state, attempt + 1));
+        .catch((error: unknown) => {
+          const reason = error instanceof Error ? error.message.replace(/\d+/g, 'N') : 'unknown';
+          this.reconnectFailures[reason] = (this.reconnectFailures[reason] ?? 0) + 1;
+          this.scheduleReconnect(state, attempt + 1);
+        });
     }, Math.random() * ceiling);
   }
 
@@ -340,6 +345,7 @@ class LoadWorker {
         })),
       sockets: members.map((state) => state.deliveries(true)),
       gaps: members.reduce((sum, state) => sum + state.gaps, 0),
+      reconnectFailures: this.reconnectFailures,
     };
   }
 

@@ -261,6 +261,7 @@ export function renderReport(
           int(entry.duplicated),
           entry.contender === 'api' ? int(entry.seqGaps) : 'n/a',
           int(entry.reconnectAttempts),
+          counts(entry.reconnectFailures ?? {}),
         ]),
       ),
       '',

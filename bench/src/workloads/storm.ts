@@ -7,6 +7,14 @@ import { type StormResult } from '../results';
 import { type RunContext } from './context';
 import { account, drain } from './fanout';
 
+function mergeRecords(records: Array<Record<string, number>>): Record<string, number> {
+  const merged: Record<string, number> = {};
+  for (const record of records) {
+    for (const [key, count] of Object.entries(record)) merged[key] = (merged[key] ?? 0) + count;
+  }
+  return merged;
+}
+
 function percentile(sorted: number[], percent: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((percent / 100) * sorted.length) - 1)]!;
@@ -132,6 +140,8 @@ export async function runStorm(context: RunContext, contender: Contender): Promi
       duplicated: tally.duplicates,
       seqGaps: reports.reduce((sum, report) => sum + report.gaps, 0),
       reconnectAttempts: resumes.reduce((sum, resume) => sum + resume.attempts, 0),
+      reconnectFailures: mergeRecords(reports.map((report) => report.reconnectFailures)),
+      rate,
       errors,
     };
     progress.log(
