@@ -117,6 +117,7 @@ describe(ThreadStore.name, () => {
       currentUserId: 'u_alice',
       api,
       withHeader: false,
+      sendRetryDelaysMs: [],
     });
     await sut.open(null);
     const sending = sut.send('hello');
@@ -128,6 +129,51 @@ describe(ThreadStore.name, () => {
     expect(ids[0]).toBe(ids[1]);
     expect(sut.getSnapshot().pending).toEqual([]);
     expect(sut.getSnapshot().messages.at(-1)?.body).toBe('hello');
+  });
+
+  it('resends by itself after transient failures, with the same clientMessageId', async () => {
+    const ids: string[] = [];
+    const failures = [new TypeError('fetch failed'), new ApiError(503, 'unavailable', 'down')];
+    const api = fakeApi({
+      post: vi.fn(async (_id, body, clientMessageId) => {
+        ids.push(clientMessageId);
+        const failure = failures.shift();
+        if (failure) throw failure;
+        return message(3, alice, body);
+      }),
+    });
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_alice',
+      api,
+      withHeader: false,
+      sendRetryDelaysMs: [1, 1, 1],
+    });
+    await sut.open(null);
+    await sut.send('hello');
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(1);
+    expect(sut.getSnapshot().pending).toEqual([]);
+    expect(sut.getSnapshot().messages.at(-1)?.body).toBe('hello');
+  });
+
+  it('does not resend what the API refused', async () => {
+    const api = fakeApi({
+      post: vi.fn(async () => {
+        throw new ApiError(403, 'forbidden', 'no');
+      }),
+    });
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_alice',
+      api,
+      withHeader: false,
+      sendRetryDelaysMs: [1, 1, 1],
+    });
+    await sut.open(null);
+    await sut.send('hello');
+    expect(api.post).toHaveBeenCalledTimes(1);
+    expect(sut.getSnapshot().pending).toMatchObject([{ body: 'hello', status: 'failed' }]);
   });
 
   it('settles a pending send when its echo arrives on the socket first', async () => {

@@ -70,6 +70,21 @@ export interface ThreadStoreOptions {
   withHeader: boolean;
   onRead?(conversationId: string): void;
   now?(): number;
+  /**
+   * Pauses before each automatic resend of a message whose send failed transiently
+   * (network, 5xx, 429); after the last one it shows as not sent, with a Retry button.
+   * @default SEND_RETRY_DELAYS_MS
+   */
+  sendRetryDelaysMs?: readonly number[];
+}
+
+/** About 15 s of automatic resends: a restarting API or a busy edge does not lose a message. */
+export const SEND_RETRY_DELAYS_MS: readonly number[] = [250, 1_000, 2_000, 4_000, 8_000];
+
+// Worth sending again with the same clientMessageId; a 4xx other than these will not change.
+function isTransientSendError(error: unknown): boolean {
+  if (!isApiError(error)) return true;
+  return error.status >= 500 || error.status === 429 || error.status === 408;
 }
 
 /**
@@ -241,21 +256,34 @@ export class ThreadStore extends Observable<ThreadState> {
   }
 
   private async deliver(entry: PendingMessage): Promise<void> {
-    try {
-      const message = await this.options.api.post(
-        this.options.conversationId,
-        entry.body,
-        entry.clientMessageId,
-      );
-      this.set({
-        messages: mergeMessages(this.state.messages, [message]),
-        pending: this.state.pending.filter(
-          (item) => item.clientMessageId !== entry.clientMessageId,
-        ),
-      });
-      this.lastReadSent = Math.max(this.lastReadSent, message.seq);
-    } catch {
-      this.updatePending(entry.clientMessageId, 'failed');
+    const delays = this.options.sendRetryDelaysMs ?? SEND_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const message = await this.options.api.post(
+          this.options.conversationId,
+          entry.body,
+          entry.clientMessageId,
+        );
+        this.set({
+          messages: mergeMessages(this.state.messages, [message]),
+          pending: this.state.pending.filter(
+            (item) => item.clientMessageId !== entry.clientMessageId,
+          ),
+        });
+        this.lastReadSent = Math.max(this.lastReadSent, message.seq);
+        return;
+      } catch (error) {
+        const delay = delays[attempt];
+        const settled = !this.state.pending.some(
+          (item) => item.clientMessageId === entry.clientMessageId,
+        );
+        if (settled || this.closed) return;
+        if (delay === undefined || !isTransientSendError(error)) {
+          this.updatePending(entry.clientMessageId, 'failed');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 
