@@ -1,23 +1,18 @@
 /**
  * `pnpm bench` (quick), `pnpm bench --full`, `pnpm bench --report`. See docs/BENCHMARKS.md.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ContenderName } from './contenders/contender';
 import { loadAverage } from './infra/process-stats';
-import { BENCH_ROOT, REPOSITORY_ROOT } from './paths';
+import { BENCH_ROOT } from './paths';
 import { PROFILES, type ProfileName } from './profiles';
 import { Progress } from './progress';
 import { writeFormatted } from './report/format';
-import { renderReport, renderSummary } from './report/markdown';
-import { type BenchResults } from './results';
+import { renderSummary } from './report/markdown';
+import { latestFullResults, RESULTS_DIRECTORY, writeReport } from './report/report-files';
 import { ALL_CONTENDERS, ALL_WORKLOADS, runBenchmarks, type WorkloadName } from './run';
 import { sleep } from './clock';
-
-export const RESULTS_DIRECTORY = join(BENCH_ROOT, 'results');
-export const FINDINGS_FILE = join(BENCH_ROOT, 'findings.md');
-export const REPORT_FILE = join(REPOSITORY_ROOT, 'docs/BENCHMARKS.md');
-export const CHARTS_DIRECTORY = join(REPOSITORY_ROOT, 'docs/benchmarks');
 
 interface Arguments {
   profile: ProfileName;
@@ -91,30 +86,6 @@ function parseArguments(argv: string[]): Arguments {
 
 function timestamp(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
-}
-
-/** The newest full-profile results file, by name (names sort by date). */
-export function latestFullResults(): string | null {
-  try {
-    const files = readdirSync(RESULTS_DIRECTORY)
-      .filter((file) => /^\d{4}-\d{2}-\d{2}T[\d-]+Z\.json$/.test(file))
-      .sort();
-    return files.at(-1) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Writes docs/BENCHMARKS.md and its charts from a results file under bench/results/. */
-export async function writeReport(file: string): Promise<void> {
-  const results = JSON.parse(readFileSync(join(RESULTS_DIRECTORY, file), 'utf8')) as BenchResults;
-  const findings = readFileSync(FINDINGS_FILE, 'utf8');
-  const report = renderReport(results, { resultsFile: `bench/results/${file}`, findings });
-  mkdirSync(CHARTS_DIRECTORY, { recursive: true });
-  for (const [name, svg] of Object.entries(report.charts)) {
-    writeFileSync(join(CHARTS_DIRECTORY, name), svg);
-  }
-  await writeFormatted(REPORT_FILE, report.markdown);
 }
 
 async function waitForQuietMachine(

@@ -21,6 +21,10 @@ export interface FanoutStep {
   /** Redis commands the contender issued per published message (null without Redis). */
   redisCommandsPerMessage: number | null;
   loadAverage: number;
+  /** CPU other processes on the machine used during the window (% of one core). */
+  foreignCpuPercent: number;
+  /** Measurements of this step (a noisy one is repeated, the quietest kept). */
+  attempts: number;
   errors: Record<string, number>;
   closes: Record<string, number>;
 }

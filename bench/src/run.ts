@@ -78,6 +78,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     profileDir: options.profileDir ?? null,
     notes: [],
     webProxy: options.webProxy ?? true,
+    waitQuiet: (label) => awaitQuiet(progress, options.quiet, label),
   };
   const startedAt = new Date();
   const loadAverageBefore = loadAverage();

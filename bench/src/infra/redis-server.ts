@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { eventually } from '../clock';
+import { track } from './children';
 import { freePort } from './ports';
 
 /**
@@ -46,6 +47,7 @@ export class RedisServer {
       { stdio: 'ignore' },
     );
     this.child = child;
+    track(child);
     const probe = new Redis(this.port, '127.0.0.1', {
       lazyConnect: true,
       maxRetriesPerRequest: 0,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { eventually } from '../clock';
+import { track } from './children';
 
 export interface ServerProcessOptions {
   /** Shown in errors and the progress display. */
@@ -40,6 +41,7 @@ export class ServerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    track(child);
     const server = new ServerProcess(options.label, child, options.port);
     const url = `http://127.0.0.1:${options.port}${options.readyPath}`;
     await eventually(

@@ -178,6 +178,7 @@ export function renderReport(
           pct(step.redisCpuPercent),
           step.redisCommandsPerMessage === null ? '—' : step.redisCommandsPerMessage.toFixed(1),
           pct(step.clientCpuPercent),
+          `${pct(step.foreignCpuPercent ?? 0)}${(step.attempts ?? 1) > 1 ? ` (${step.attempts} tries)` : ''}`,
           step.loadAverage.toFixed(2),
           `${counts(step.errors)} / ${counts(step.closes)}`,
         ]),

@@ -11,6 +11,8 @@ export interface RunContext {
   notes: string[];
   /** Measure the web app's proxy route too (needs the built web app). */
   webProxy: boolean;
+  /** Waits (bounded) for other processes to leave the machine alone; returns the 1-min load. */
+  waitQuiet(label: string): Promise<number>;
 }
 
 /** Starts a CPU profile of every server of a deployment; the returned function writes them. */

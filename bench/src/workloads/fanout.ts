@@ -1,7 +1,7 @@
 import { now, sleep } from '../clock';
 import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
 import { LatencyHistogram } from '../histogram';
-import { CpuMeter, loadAverage, settle } from '../infra/process-stats';
+import { CpuMeter, ForeignCpuMeter, loadAverage, settle } from '../infra/process-stats';
 import { redisCommandsProcessed } from '../infra/redis-server';
 import { type CollectResult, type PublishResult, type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
@@ -9,6 +9,9 @@ import { type FanoutResult, type FanoutStep } from '../results';
 import { instancesFor, profileCpu, type RunContext } from './context';
 
 export const FANOUT_P99_LIMIT_MS = 100;
+/** Other processes' CPU (% of one core) above which a step is measured again. */
+export const FOREIGN_CPU_LIMIT_PERCENT = 25;
+const MAX_ATTEMPTS = 3;
 
 /** Adds up what the workers saw against what the writers sent, room by room. */
 export function account(
@@ -76,6 +79,7 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
   const pool = WorkerPool.start(workers);
   const serverCpu = new CpuMeter(() => deployment.servers.map((server) => server.pid));
   const redisCpu = new CpuMeter(() => contender.helperPids());
+  const foreignCpu = new ForeignCpuMeter(() => [...deployment.pids(), ...pool.pids]);
   const sockets = parameters.rooms * parameters.membersPerRoom;
   const result: FanoutResult = {
     contender: contender.name,
@@ -127,12 +131,7 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
     progress.update(`fanout ${contender.label}: waiting for the servers to settle`);
     await settle(() => [...deployment.pids(), ...pool.pids]);
 
-    for (const [index, rate] of parameters.rates.entries()) {
-      const step = index + 1;
-      if (index > 0) await settle(() => [...deployment.pids(), ...pool.pids], { maxMs: 5_000 });
-      progress.update(
-        `fanout ${contender.label}: step ${step}/${parameters.rates.length}, ${rate} msgs/s × ${parameters.membersPerRoom} members`,
-      );
+    const measureStep = async (step: number, rate: number): Promise<FanoutStep> => {
       const loadAverageNow = loadAverage()[0];
       const startAt = now();
       const windowStart = startAt + parameters.warmupMs;
@@ -144,6 +143,7 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       const measureCpu = sleep(parameters.warmupMs).then(() => {
         serverCpu.begin();
         redisCpu.begin();
+        foreignCpu.begin();
       });
       const published = await pool.publish(
         specs.map((list) => ({
@@ -159,6 +159,7 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       await measureCpu;
       const server = serverCpu.end();
       const redis = redisCpu.end();
+      const foreign = foreignCpu.end();
       const clientsAfter = await pool.stats();
       await stopProfile();
       const expectedSoFar =
@@ -199,12 +200,40 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
         redisCommandsPerMessage:
           redisUrl && tally.sent > 0 ? (redisCommands - 2) / tally.sent : null,
         loadAverage: loadAverageNow,
+        foreignCpuPercent: foreign,
+        attempts: 1,
         errors,
         closes,
       };
+      return fanoutStep;
+    };
+
+    for (const [index, rate] of parameters.rates.entries()) {
+      progress.update(
+        `fanout ${contender.label}: step ${index + 1}/${parameters.rates.length}, ${rate} msgs/s × ${parameters.membersPerRoom} members`,
+      );
+      // A step during which other processes took a real share of the two cores is measured
+      // again (bounded), once the machine is quiet; the quietest attempt is kept.
+      let fanoutStep: FanoutStep | null = null;
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        await settle(() => [...deployment.pids(), ...pool.pids], { maxMs: 5_000 });
+        if (attempt > 1) await context.waitQuiet(`fanout ${contender.label} at ${rate} msgs/s`);
+        const measured = await measureStep(index * MAX_ATTEMPTS + attempt, rate);
+        measured.attempts = attempt;
+        if (!fanoutStep || measured.foreignCpuPercent < fanoutStep.foreignCpuPercent) {
+          fanoutStep = { ...measured, attempts: attempt };
+        }
+        if (measured.foreignCpuPercent <= FOREIGN_CPU_LIMIT_PERCENT) break;
+        progress.log(
+          `fanout ${contender.label}: other processes used ${Math.round(measured.foreignCpuPercent)} % CPU during ${rate} msgs/s (attempt ${attempt}/${MAX_ATTEMPTS})`,
+        );
+      }
+      if (!fanoutStep) break;
+      const tally = fanoutStep;
+      const latency = fanoutStep.latencyMs;
       result.steps.push(fanoutStep);
       progress.log(
-        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(server.percent)} %${fanoutStep.redisCommandsPerMessage === null ? '' : `, ${fanoutStep.redisCommandsPerMessage.toFixed(1)} Redis commands/msg`}`,
+        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(fanoutStep.serverCpuPercent)} %, other processes ${Math.round(fanoutStep.foreignCpuPercent)} %${fanoutStep.redisCommandsPerMessage === null ? '' : `, ${fanoutStep.redisCommandsPerMessage.toFixed(1)} Redis commands/msg`}`,
       );
       const healthy = tally.missing === 0 && tally.duplicates === 0;
       if (
@@ -219,8 +248,8 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
         result.stoppedBecause = `p99 ${Math.round(latency.p99)} ms > ${parameters.stopAboveP99Ms} ms at ${rate} msgs/s`;
         break;
       }
-      if (tally.missing > tally.expected * 0.05) {
-        result.stoppedBecause = `${tally.missing} of ${tally.expected} deliveries missing at ${rate} msgs/s`;
+      if (tally.missing > tally.expectedDeliveries * 0.05) {
+        result.stoppedBecause = `${tally.missing} of ${tally.expectedDeliveries} deliveries missing at ${rate} msgs/s`;
         break;
       }
       if (fanoutStep.deliveredRate < fanoutStep.offeredDeliveryRate * 0.8) {
