@@ -8,8 +8,9 @@ import { track } from './children';
 import { freePort } from './ports';
 
 /**
- * A `redis-server` on a free loopback port with AOF on and fsync once a second, the setting a
- * production deployment of the API uses. Every contender that needs Redis gets its own.
+ * A `redis-server` on a free loopback port configured as the shipped compose file runs it: AOF
+ * on, fsync before a write is answered (`appendfsync always`, decision 0001). Every contender
+ * that needs Redis gets its own.
  */
 export class RedisServer {
   private child: ChildProcess | null = null;
@@ -41,7 +42,7 @@ export class RedisServer {
       'redis-server',
       [
         ...['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.directory],
-        ...['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+        ...['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
         ...['--maxclients', '10000', '--daemonize', 'no', '--loglevel', 'warning'],
       ],
       { stdio: 'ignore' },

@@ -338,7 +338,7 @@ export function renderReport(
         ],
         [
           'Redis',
-          'one `redis-server` per contender that needs it, on a free loopback port, AOF on with `appendfsync everysec`',
+          'one `redis-server` per contender that needs it, on a free loopback port, configured as the compose file ships it: AOF on, `appendfsync always`',
         ],
         [
           'API',
