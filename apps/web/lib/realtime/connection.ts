@@ -10,8 +10,6 @@ export interface ConversationHandlers {
   onSubscribed?(data: ServerFrameData<'subscribed'>): void;
   /** The server refused the subscription (for example `forbidden`). */
   onError?(data: ServerFrameData<'error'>): void;
-  /** The server ended the subscription: the user lost access to the conversation. */
-  onEnded?(): void;
 }
 
 /**

@@ -131,27 +131,6 @@ describe(ThreadStore.name, () => {
     expect(sut.getSnapshot().messages.at(-1)?.body).toBe('hello');
   });
 
-  it('shows the forbidden state and drops the history when the server ends the subscription', async () => {
-    const connection = new FakeConnection();
-    const sut = new ThreadStore({
-      conversationId: 'th_1',
-      currentUserId: 'u_linh',
-      api: fakeApi(),
-      withHeader: false,
-    });
-    await sut.open(connection);
-    expect(sut.getSnapshot().messages).toHaveLength(2);
-    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
-      onEnded(): void;
-    };
-    handlers.onEnded();
-    expect(sut.getSnapshot()).toMatchObject({
-      status: 'forbidden',
-      messages: [],
-      conversation: null,
-    });
-  });
-
   it('resends by itself after transient failures, with the same clientMessageId', async () => {
     const ids: string[] = [];
     const failures = [new TypeError('fetch failed'), new ApiError(503, 'unavailable', 'down')];

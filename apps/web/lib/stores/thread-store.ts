@@ -169,8 +169,6 @@ export class ThreadStore extends Observable<ThreadState> {
         onSubscribed: ({ recovered }) => {
           if (!recovered) void this.reloadLatest();
         },
-        // Access was withdrawn (role, country or booking moved): show what a new visit would.
-        onEnded: () => this.revokeAccess(),
       }),
       connection.on('typing', (data) => {
         if (data.conversationId !== conversationId || data.userId === this.options.currentUserId)
@@ -189,20 +187,6 @@ export class ThreadStore extends Observable<ThreadState> {
         if (state === 'connected' && previous !== 'connecting') void this.reloadPresence();
       }),
     );
-  }
-
-  private revokeAccess(): void {
-    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
-    this.set({
-      status: 'forbidden',
-      conversation: null,
-      header: null,
-      messages: [],
-      pending: [],
-      typing: {},
-      presence: {},
-      lastIncoming: null,
-    });
   }
 
   close(): void {
