@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GATEWAY_PATH, SESSION_COOKIE } from '@chat/protocol';
 import { freePort } from '../infra/ports';
+import { BENCH_ROOT } from '../paths';
 import { RedisServer } from '../infra/redis-server';
 import { ServerProcess } from '../infra/server-process';
 import { type Profile } from '../profiles';
@@ -51,7 +54,6 @@ export class ApiContender implements Contender {
         `${API_ENTRY} is missing: build the API first (pnpm --filter @chat/api build)`,
       );
     }
-    this.redis = await RedisServer.start();
     this.socketsPerUser = profile.socketsPerUser;
     const rooms = Math.max(profile.fanout.rooms, profile.storm.rooms);
     this.membersPerRoom = Math.max(profile.fanout.membersPerRoom, profile.storm.membersPerRoom);
@@ -60,6 +62,60 @@ export class ApiContender implements Contender {
     // Room members, the storm's writer (a second socket of member 0), and the capacity sockets.
     this.maxSocketsPerUser = Math.max(10, this.socketsPerUser + 2, Math.ceil(idle / users) + 1);
 
+    const cache = fixtureCache({
+      users,
+      rooms,
+      membersPerRoom: this.membersPerRoom,
+      socketsPerUser: this.socketsPerUser,
+    });
+    if (cache && existsSync(cache.snapshot) && existsSync(cache.sessions)) {
+      this.redis = await RedisServer.start({ fromSnapshot: cache.snapshot });
+      this.sessions = JSON.parse(readFileSync(cache.sessions, 'utf8')) as string[];
+      if (await this.fixtureWorks(rooms)) {
+        progress.log(
+          `api setup: ${users} users and sessions from the fixture cache (${cache.directory})`,
+        );
+        return;
+      }
+      progress.log('api setup: the cached fixture does not work with this build; making it again');
+      await this.redis.dispose();
+    }
+    this.redis = await RedisServer.start();
+    await this.createFixture(users, rooms, progress);
+    if (cache) {
+      mkdirSync(cache.directory, { recursive: true });
+      await this.redis.snapshot(cache.snapshot);
+      writeFileSync(cache.sessions, JSON.stringify(this.sessions));
+    }
+  }
+
+  /** A cached fixture is used only if its sessions and threads answer as expected. */
+  private async fixtureWorks(rooms: number): Promise<boolean> {
+    const deployment = await this.deploy({ instances: 1, heartbeatMs: 25_000, inspect: false });
+    try {
+      const base = `http://127.0.0.1:${deployment.servers[0]!.port}/api`;
+      const probes = [
+        { session: this.sessions[0], path: '/auth/me' },
+        { session: this.sessions.at(-1), path: '/auth/me' },
+        {
+          session: this.memberCredential(rooms - 1, 0),
+          path: `/chat/conversations/${this.room(rooms - 1)}`,
+        },
+      ];
+      for (const probe of probes) {
+        const response = await fetch(`${base}${probe.path}`, {
+          headers: { cookie: `${SESSION_COOKIE}=${encodeURIComponent(probe.session ?? '')}` },
+        });
+        if (response.status !== 200) return false;
+      }
+      return true;
+    } finally {
+      await deployment.stop();
+    }
+  }
+
+  /** Users (country-scoped staff), one booking thread per room, one session per user. */
+  private async createFixture(users: number, rooms: number, progress: Progress): Promise<void> {
     const deployment = await this.deploy({ instances: 2, heartbeatMs: 25_000, inspect: false });
     try {
       const bases = deployment.servers.map((server) => `http://127.0.0.1:${server.port}/api`);
@@ -216,6 +272,43 @@ export class ApiContender implements Contender {
   async tearDown(): Promise<void> {
     await this.redis?.dispose();
     this.redis = null;
+  }
+}
+
+/**
+ * Where the set-up data (a Redis snapshot and the session ids) of a fixture shape is kept, so a
+ * second full run does not spend ten minutes hashing passwords again. Keyed by the API's and the
+ * protocol's source trees: a different API build makes a new fixture. No cache when those
+ * sources have uncommitted changes (their tree hash would not describe them).
+ */
+function fixtureCache(
+  shape: Record<string, number>,
+): { directory: string; snapshot: string; sessions: string } | null {
+  try {
+    const options = { encoding: 'utf8' as const, cwd: dirname(API_ENTRY) };
+    const dirty = execFileSync(
+      'git',
+      ['status', '--porcelain', '--', ':/apps/api/src', ':/packages/protocol/src'],
+      options,
+    ).trim();
+    if (dirty) return null;
+    const trees = execFileSync(
+      'git',
+      ['rev-parse', 'HEAD:apps/api/src', 'HEAD:packages/protocol/src'],
+      options,
+    ).trim();
+    const key = createHash('sha256')
+      .update(JSON.stringify({ trees, shape, PASSWORD, redis: RedisServer.version() }))
+      .digest('hex')
+      .slice(0, 16);
+    const directory = join(BENCH_ROOT, '.cache', `api-fixture-${key}`);
+    return {
+      directory,
+      snapshot: join(directory, 'dump.rdb'),
+      sessions: join(directory, 'sessions.json'),
+    };
+  } catch {
+    return null;
   }
 }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -18,10 +18,48 @@ export class RedisServer {
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<RedisServer> {
+  /**
+   * Starts an empty server, or one holding the data of a snapshot taken with
+   * {@link snapshot} (loaded from RDB, then switched to AOF as usual).
+   */
+  static async start(options: { fromSnapshot?: string } = {}): Promise<RedisServer> {
     const server = new RedisServer(await freePort());
-    await server.boot();
+    if (options.fromSnapshot)
+      copyFileSync(options.fromSnapshot, join(server.directory, 'dump.rdb'));
+    await server.boot(options.fromSnapshot ? 'no' : 'yes');
+    if (options.fromSnapshot) await server.enableAof();
     return server;
+  }
+
+  /** Writes the whole data set to `path` (an RDB file). */
+  async snapshot(path: string): Promise<void> {
+    await this.withClient((client) => client.save());
+    copyFileSync(join(this.directory, 'dump.rdb'), path);
+  }
+
+  private async enableAof(): Promise<void> {
+    await this.withClient(async (client) => {
+      await client.config('SET', 'appendonly', 'yes');
+      await eventually(
+        async () => {
+          const info = await client.info('persistence');
+          if (!/aof_rewrite_in_progress:0/.test(info) || /aof_rewrite_scheduled:1/.test(info)) {
+            throw new Error('AOF rewrite still running');
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+    });
+  }
+
+  private async withClient<T>(task: (client: Redis) => Promise<T>): Promise<T> {
+    const client = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    try {
+      return await task(client);
+    } finally {
+      client.disconnect();
+    }
   }
 
   static version(): string {
@@ -37,12 +75,12 @@ export class RedisServer {
     return this.child?.pid;
   }
 
-  private async boot(): Promise<void> {
+  private async boot(appendOnly: 'yes' | 'no'): Promise<void> {
     const child = spawn(
       'redis-server',
       [
         ...['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.directory],
-        ...['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+        ...['--save', '', '--appendonly', appendOnly, '--appendfsync', 'always'],
         ...['--maxclients', '10000', '--daemonize', 'no', '--loglevel', 'warning'],
       ],
       { stdio: 'ignore' },
