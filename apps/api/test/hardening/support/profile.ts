@@ -31,4 +31,13 @@ export const PROFILE = {
   fuzzCases: setting('HARDENING_FUZZ_CASES', 10_000, 10_000),
   /** Round trips per phase of the latency comparison under flood. */
   latencySamples: setting('HARDENING_LATENCY_SAMPLES', 150, 400),
+  /**
+   * How far other users' median latency may rise under a flood at 10× the limits: the issue's
+   * 10 % in the recorded run, which has the machine to itself. CI runs this suite beside the
+   * other packages' tests (browsers, builds), whose load comes and goes between phases, so there
+   * it only guards against a gross regression.
+   */
+  floodP50Ratio: setting('HARDENING_FLOOD_P50_RATIO', 1.5, 1.1),
+  /** The same bound in milliseconds, for medians too small for a ratio to resolve. */
+  floodP50SlackMs: setting('HARDENING_FLOOD_P50_SLACK_MS', 3, 1),
 } as const;
