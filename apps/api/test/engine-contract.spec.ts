@@ -135,6 +135,12 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(await sut.isParticipant('c1', 'kim')).toBe(true);
       expect(await sut.isParticipant('c1', 'bob')).toBe(false);
       expect(await sut.listForUser('amy')).toEqual(['c1']);
+      expect(await sut.listForUsers(['amy', 'nobody'])).toEqual(
+        new Map([
+          ['amy', ['c1']],
+          ['nobody', []],
+        ]),
+      );
     });
   });
 
@@ -189,6 +195,19 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(await sut.countFromOthers('c1', 'bob', 0)).toBe(2);
       expect(await sut.countFromOthers('c1', 'bob', 5)).toBe(0);
       expect(await sut.countFromOthers('empty', 'bob', 0)).toBe(0);
+      // The batch gives the same counts, in the order asked, across any number of queries.
+      const queries = Array.from({ length: 1_201 }, (_, index) => ({
+        conversationId: index % 3 === 2 ? 'empty' : 'c1',
+        userId: index % 2 ? 'bob' : 'amy',
+        afterSeq: index % 6,
+      }));
+      const one = await Promise.all(
+        queries.map((query) =>
+          sut.countFromOthers(query.conversationId, query.userId, query.afterSeq),
+        ),
+      );
+      expect(await sut.countsFromOthers(queries)).toEqual(one);
+      expect(await sut.countsFromOthers([])).toEqual([]);
     });
   });
 
@@ -204,6 +223,25 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
           ['c1', 5],
           ['c2', 1],
           ['c3', 0],
+        ]),
+      );
+      expect(
+        await sut.getManyForUsers(
+          new Map([
+            ['amy', ['c2', 'c1']],
+            ['bob', ['c1']],
+          ]),
+        ),
+      ).toEqual(
+        new Map([
+          [
+            'amy',
+            new Map([
+              ['c2', 1],
+              ['c1', 5],
+            ]),
+          ],
+          ['bob', new Map([['c1', 0]])],
         ]),
       );
     });

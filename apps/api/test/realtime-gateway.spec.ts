@@ -377,6 +377,27 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       }
     });
 
+    it('tells a busy user the first unread change at once, then the latest counts at most once a second', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      const linhSocket = await linh.socket();
+      await postMessage(alice.http, BK_1001_THREAD, 'burst 0', 'burst-0');
+      await linhSocket.next('unread', (frame) => frame.data.count === 1);
+      const burstStartedAt = Date.now();
+      for (let index = 1; index < 10; index++) {
+        await postMessage(alice.http, BK_1001_THREAD, `burst ${index}`, `burst-${index}`);
+      }
+      const burstMs = Date.now() - burstStartedAt;
+      await linhSocket.next('unread', (frame) => frame.data.count === 10);
+      // The badge caught up in one or two frames, not one per message.
+      expect(linhSocket.all('unread').at(-1)!.data).toEqual({
+        conversationId: BK_1001_THREAD,
+        count: 10,
+        total: 10,
+      });
+      expect(linhSocket.all('unread').length).toBeLessThanOrEqual(2 + Math.floor(burstMs / 1_000));
+    });
+
     it('delivers notification.new and notification.unread to every socket of the user', async () => {
       const linh = await as(DEMO.linh);
       const sockets = [await linh.socket(), await linh.socket()];

@@ -188,10 +188,32 @@ export class ChatService {
     return { total, conversations: Object.fromEntries(counts) };
   }
 
-  /** {@link unread} for a user known by id; null when the user no longer exists. */
-  async unreadOf(userId: string): Promise<UnreadResponse | null> {
-    const record = await this.users.findById(userId);
-    return record ? this.unread(toPublicUser(record)) : null;
+  /**
+   * {@link unread} for many users known by id, in a few store round trips for all of them;
+   * users that no longer exist are left out.
+   */
+  async unreadOfMany(userIds: readonly string[]): Promise<Map<string, UnreadResponse>> {
+    const users = (await this.users.findByIds(userIds)).map(toPublicUser);
+    const lists = await this.conversations.listForUsers(users.map((user) => user.id));
+    const records = new Map(
+      (await this.conversations.findByIds([...new Set([...lists.values()].flat())])).map(
+        (record) => [record.id, record] as const,
+      ),
+    );
+    const visible = new Map(
+      users.map((user) => {
+        const own = (lists.get(user.id) ?? []).flatMap((id) => records.get(id) ?? []);
+        return [user.id, ownVisible(user, own).map((record) => record.id)] as const;
+      }),
+    );
+    const counts = await this.unreadCounts(visible);
+    return new Map(
+      [...counts].map(([userId, byConversation]) => {
+        let total = 0;
+        for (const count of byConversation.values()) total += count;
+        return [userId, { total, conversations: Object.fromEntries(byConversation) }] as const;
+      }),
+    );
   }
 
   private async visibleConversations(
@@ -204,10 +226,7 @@ export class ChatService {
     const records = await this.conversations.findByIds(
       await this.conversations.listForUser(user.id),
     );
-    // A participant who has left the country scope no longer sees the thread.
-    return records.filter(
-      (conversation) => decideConversationAccess(user, conversation.country, true).allowed,
-    );
+    return ownVisible(user, records);
   }
 
   /** Messages above the user's read marker written by someone else, per conversation. */
@@ -215,11 +234,30 @@ export class ChatService {
     userId: string,
     conversationIds: string[],
   ): Promise<Map<string, number>> {
-    const markers = await this.readState.getMany(userId, conversationIds);
-    const counts = await Promise.all(
-      conversationIds.map((id) => this.messages.countFromOthers(id, userId, markers.get(id) ?? 0)),
+    const counts = await this.unreadCounts(new Map([[userId, conversationIds]]));
+    return counts.get(userId) ?? new Map();
+  }
+
+  /** {@link unreadByConversation} for several users, with one count query for all of them. */
+  private async unreadCounts(
+    conversationIdsByUser: ReadonlyMap<string, readonly string[]>,
+  ): Promise<Map<string, Map<string, number>>> {
+    const markers = await this.readState.getManyForUsers(conversationIdsByUser);
+    const queries = [...conversationIdsByUser].flatMap(([userId, ids]) =>
+      ids.map((conversationId) => ({
+        conversationId,
+        userId,
+        afterSeq: markers.get(userId)?.get(conversationId) ?? 0,
+      })),
     );
-    return new Map(conversationIds.map((id, index) => [id, counts[index]!] as const));
+    const counts = await this.messages.countsFromOthers(queries);
+    const byUser = new Map(
+      [...conversationIdsByUser.keys()].map((userId) => [userId, new Map<string, number>()]),
+    );
+    queries.forEach(({ userId, conversationId }, index) =>
+      byUser.get(userId)!.set(conversationId, counts[index]!),
+    );
+    return byUser;
   }
 
   private async resolveMentions(author: User, conversation: ConversationRecord, body: string) {
@@ -238,6 +276,13 @@ export class ChatService {
     if (!booking) throw new NotFoundError('The booking of this conversation no longer exists');
     return booking;
   }
+}
+
+/** The user's own conversations they may still see: one who left the country scope no longer does. */
+function ownVisible(user: User, records: ConversationRecord[]): ConversationRecord[] {
+  return records.filter(
+    (conversation) => decideConversationAccess(user, conversation.country, true).allowed,
+  );
 }
 
 function excerpt(body: string): string {

@@ -21,4 +21,9 @@ export abstract class ConversationRepository {
   /** Participant ids in the order they joined. */
   abstract listParticipants(conversationId: string): Promise<string[]>;
   abstract listForUser(userId: string): Promise<string[]>;
+  /** {@link listForUser} for several users at once. */
+  async listForUsers(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const lists = await Promise.all(userIds.map((userId) => this.listForUser(userId)));
+    return new Map(userIds.map((userId, index) => [userId, lists[index]!] as const));
+  }
 }

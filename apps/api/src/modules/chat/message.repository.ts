@@ -25,4 +25,18 @@ export abstract class MessageRepository {
     userId: string,
     afterSeq: number,
   ): Promise<number>;
+  /** {@link countFromOthers} for many (conversation, user, marker) at once, in order. */
+  countsFromOthers(queries: readonly CountQuery[]): Promise<number[]> {
+    return Promise.all(
+      queries.map(({ conversationId, userId, afterSeq }) =>
+        this.countFromOthers(conversationId, userId, afterSeq),
+      ),
+    );
+  }
+}
+
+export interface CountQuery {
+  conversationId: string;
+  userId: string;
+  afterSeq: number;
 }

@@ -6,4 +6,15 @@ export abstract class ReadStateRepository {
     userId: string,
     conversationIds: readonly string[],
   ): Promise<Map<string, number>>;
+  /** {@link getMany} for several users at once: markers per user, then per conversation. */
+  async getManyForUsers(
+    conversationIdsByUser: ReadonlyMap<string, readonly string[]>,
+  ): Promise<Map<string, Map<string, number>>> {
+    const entries = await Promise.all(
+      [...conversationIdsByUser].map(
+        async ([userId, ids]) => [userId, await this.getMany(userId, ids)] as const,
+      ),
+    );
+    return new Map(entries);
+  }
 }

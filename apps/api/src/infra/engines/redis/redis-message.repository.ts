@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { type Message } from '@chat/protocol';
 import {
   type AppendResult,
+  type CountQuery,
   type MessageDraft,
   MessageRepository,
 } from '../../../modules/chat/message.repository';
@@ -24,6 +25,21 @@ redis.call('HSET', KEYS[2], ARGV[1], seq)
 redis.call('ZADD', KEYS[3], seq, seq)
 return {1, json}
 `;
+
+// Unread from others for many (conversation, user) at once: log length − marker − own above it.
+// KEYS: log1, byAuthor1, log2, byAuthor2, …  ARGV: marker1, marker2, …
+const COUNT_FROM_OTHERS = `
+local counts = {}
+for i = 1, #ARGV do
+  local after = tonumber(ARGV[i])
+  local length = redis.call('LLEN', KEYS[2 * i - 1])
+  local own = redis.call('ZCOUNT', KEYS[2 * i], '(' .. after, '+inf')
+  counts[i] = math.max(0, length - after - own)
+end
+return counts
+`;
+
+const COUNT_CHUNK = 500;
 
 @Injectable()
 export class RedisMessageRepository extends MessageRepository {
@@ -84,5 +100,26 @@ export class RedisMessageRepository extends MessageRepository {
     if (lengthError) throw lengthError;
     if (ownError) throw ownError;
     return Math.max(0, length - afterSeq - own);
+  }
+
+  override async countsFromOthers(queries: readonly CountQuery[]): Promise<number[]> {
+    // In chunks, so one script never holds Redis for long.
+    const chunks: Array<Promise<number[]>> = [];
+    for (let start = 0; start < queries.length; start += COUNT_CHUNK) {
+      const chunk = queries.slice(start, start + COUNT_CHUNK);
+      const keys = chunk.flatMap(({ conversationId, userId }) => [
+        redisKeys.messageLog(conversationId),
+        redisKeys.messagesByAuthor(conversationId, userId),
+      ]);
+      chunks.push(
+        this.redis.eval(
+          COUNT_FROM_OTHERS,
+          keys.length,
+          ...keys,
+          ...chunk.map(({ afterSeq }) => afterSeq),
+        ) as Promise<number[]>,
+      );
+    }
+    return (await Promise.all(chunks)).flat();
   }
 }

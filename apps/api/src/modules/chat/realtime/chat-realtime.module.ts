@@ -11,6 +11,7 @@ import { GatewayHandshake } from './gateway-handshake';
 import { RealtimeDrain } from './realtime-drain';
 import { RealtimeFanoutService } from './realtime-fanout.service';
 import { RealtimeHeartbeat } from './realtime-heartbeat';
+import { UnreadAnnouncer } from './unread-announcer';
 
 /** The `/ws/chat` gateway and what carries domain events to sockets. */
 @Module({
@@ -20,6 +21,7 @@ import { RealtimeHeartbeat } from './realtime-heartbeat';
     GatewayHandshake,
     ChatRealtimeService,
     RealtimeFanoutService,
+    UnreadAnnouncer,
     ConnectionRegistry,
     RealtimeHeartbeat,
     RealtimeDrain,

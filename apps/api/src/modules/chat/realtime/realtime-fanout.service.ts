@@ -1,10 +1,10 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DomainEvents } from '../../../common/domain-events';
 import { rooms, type RoomEvent } from '../../../infra/realtime/room-event';
 import { RoomHub } from '../../../infra/realtime/room-hub';
 import { PresenceService } from '../../presence/presence.service';
-import { ChatService } from '../chat.service';
 import { ConversationRepository } from '../conversation.repository';
+import { UnreadAnnouncer } from './unread-announcer';
 
 /**
  * Decides who hears about each domain event and publishes it to those rooms, on the replica
@@ -12,16 +12,12 @@ import { ConversationRepository } from '../conversation.repository';
  */
 @Injectable()
 export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(RealtimeFanoutService.name);
   private readonly unsubscribers: Array<() => void> = [];
-  /** Per user, the conversations whose unread count changed and is not announced yet. */
-  private readonly unreadChanged = new Map<string, Set<string>>();
-  private readonly unreadAnnouncing = new Set<string>();
 
   constructor(
     private readonly events: DomainEvents,
     private readonly hub: RoomHub,
-    private readonly chat: ChatService,
+    private readonly unread: UnreadAnnouncer,
     private readonly conversations: ConversationRepository,
     private readonly presence: PresenceService,
   ) {}
@@ -35,11 +31,11 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
           frame: { event: 'message.new', data: { conversationId, message } },
         });
         for (const userId of participantIds) {
-          if (userId !== message.author.id) this.unreadChangedFor(userId, conversationId);
+          if (userId !== message.author.id) this.unread.changed(userId, conversationId);
         }
       }),
       this.events.on('conversation.read', ({ userId, conversationId }) => {
-        this.unreadChangedFor(userId, conversationId);
+        this.unread.changed(userId, conversationId);
       }),
       this.events.on('notification.created', ({ userId, notification, unreadCount }) =>
         this.publish(rooms.user(userId), {
@@ -99,57 +95,5 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
       type: 'frame',
       frame: { event: 'presence', data: { conversationId, userId, online } },
     });
-  }
-
-  /**
-   * Unread counts are recomputed per user, at most one computation in flight per user: a burst
-   * of messages costs a few recomputations, not one per message.
-   */
-  private unreadChangedFor(userId: string, conversationId: string): void {
-    let changed = this.unreadChanged.get(userId);
-    if (!changed) {
-      changed = new Set();
-      this.unreadChanged.set(userId, changed);
-    }
-    changed.add(conversationId);
-    if (this.unreadAnnouncing.has(userId)) return;
-    this.unreadAnnouncing.add(userId);
-    this.announceUnread(userId).catch((error: unknown) => {
-      this.unreadAnnouncing.delete(userId);
-      this.logger.warn(
-        `unread update for ${userId} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
-  }
-
-  private async announceUnread(userId: string): Promise<void> {
-    for (;;) {
-      const conversationIds = this.unreadChanged.get(userId);
-      if (!conversationIds) {
-        // Synchronously with the check, so a change recorded from now on starts a new round.
-        this.unreadAnnouncing.delete(userId);
-        return;
-      }
-      this.unreadChanged.delete(userId);
-      // Nobody to tell: the counts are computed when they connect (`ready`) or ask over HTTP.
-      if (!(await this.presence.isOnline(userId))) continue;
-      const unread = await this.chat.unreadOf(userId);
-      if (!unread) continue;
-      await Promise.all(
-        [...conversationIds].map((conversationId) =>
-          this.publish(rooms.user(userId), {
-            type: 'frame',
-            frame: {
-              event: 'unread',
-              data: {
-                conversationId,
-                count: unread.conversations[conversationId] ?? 0,
-                total: unread.total,
-              },
-            },
-          }),
-        ),
-      );
-    }
   }
 }

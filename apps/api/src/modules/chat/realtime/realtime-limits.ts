@@ -12,4 +12,6 @@ export const REALTIME_LIMITS = {
   /** Sockets closed per drain batch, and the pause between batches. */
   drainBatchSize: 50,
   drainBatchPauseMs: 100,
+  /** While a user's rooms stay busy, their unread counts are sent at most this often. */
+  unreadIntervalMs: 1_000,
 } as const;
