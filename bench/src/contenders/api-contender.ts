@@ -277,28 +277,21 @@ export class ApiContender implements Contender {
 
 /**
  * Where the set-up data (a Redis snapshot and the session ids) of a fixture shape is kept, so a
- * second full run does not spend ten minutes hashing passwords again. Keyed by the API's and the
- * protocol's source trees: a different API build makes a new fixture. No cache when those
- * sources have uncommitted changes (their tree hash would not describe them).
+ * second full run does not spend ten minutes hashing passwords again. Keyed by the Redis key
+ * layout of the API (redis-keys.ts), the shape and the Redis version; a cached fixture is also
+ * probed before use (see fixtureWorks), so a build that reads it differently makes a new one.
+ * No cache while the key layout has uncommitted changes.
  */
 function fixtureCache(
   shape: Record<string, number>,
 ): { directory: string; snapshot: string; sessions: string } | null {
   try {
     const options = { encoding: 'utf8' as const, cwd: dirname(API_ENTRY) };
-    const dirty = execFileSync(
-      'git',
-      ['status', '--porcelain', '--', ':/apps/api/src', ':/packages/protocol/src'],
-      options,
-    ).trim();
-    if (dirty) return null;
-    const trees = execFileSync(
-      'git',
-      ['rev-parse', 'HEAD:apps/api/src', 'HEAD:packages/protocol/src'],
-      options,
-    ).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', `:/${KEY_LAYOUT}`], options);
+    if (dirty.trim()) return null;
+    const layout = execFileSync('git', ['rev-parse', `HEAD:${KEY_LAYOUT}`], options).trim();
     const key = createHash('sha256')
-      .update(JSON.stringify({ trees, shape, PASSWORD, redis: RedisServer.version() }))
+      .update(JSON.stringify({ layout, shape, PASSWORD, redis: RedisServer.version() }))
       .digest('hex')
       .slice(0, 16);
     const directory = join(BENCH_ROOT, '.cache', `api-fixture-${key}`);
@@ -311,6 +304,8 @@ function fixtureCache(
     return null;
   }
 }
+
+const KEY_LAYOUT = 'apps/api/src/infra/redis/redis-keys.ts';
 
 function userId(index: number): string {
   return `bench_u${index}`;
