@@ -158,7 +158,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
 function socketPort(socket: WebSocket): SocketPort {
   return {
-    send: (text) => socket.send(text),
+    send: (data) => socket.send(data, { binary: false }),
     get bufferedAmount() {
       return socket.bufferedAmount;
     },

@@ -4,7 +4,8 @@ import { type ConversationCursor } from './conversation-cursor';
 
 /** What a connection needs from its transport (a `ws` socket in production). */
 export interface SocketPort {
-  send(text: string): void;
+  /** Sends one text frame: `data` is its UTF-8 encoding. */
+  send(data: Buffer): void;
   /** Bytes queued and not yet handed to the network. */
   readonly bufferedAmount: number;
   readonly isOpen: boolean;
@@ -27,16 +28,18 @@ export interface ConnectionLimits {
   sendBufferLimitBytes: number;
 }
 
-// Serializing once per frame object, not once per socket: a room event reaches every local
-// member as the same object.
-const serialized = new WeakMap<object, string>();
-function frameText(frame: ServerFrame): string {
-  let text = serialized.get(frame);
-  if (text === undefined) {
-    text = JSON.stringify(frame);
-    serialized.set(frame, text);
+// Encoding once, not once per socket: a room event reaches every local member as the same
+// frame object, and a live message as the same message object (each socket's cursor wraps it
+// in a frame of its own, so those are cached by message).
+const encodedFrames = new WeakMap<ServerFrame, Buffer>();
+const encodedMessages = new WeakMap<Message, Buffer>();
+function encoded<K extends object>(cache: WeakMap<K, Buffer>, key: K, frame: ServerFrame): Buffer {
+  let bytes = cache.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(frame));
+    cache.set(key, bytes);
   }
-  return text;
+  return bytes;
 }
 
 /** How long a socket closed for flooding has to take its close frame before it is cut. */
@@ -106,7 +109,15 @@ export class ClientConnection implements RoomMember {
   }
 
   sendMessage(message: Message): void {
-    this.send({ event: 'message.new', data: { conversationId: message.conversationId, message } });
+    const frame: ServerFrame = {
+      event: 'message.new',
+      data: { conversationId: message.conversationId, message },
+    };
+    if (!this.ready) {
+      this.beforeReady.push(frame);
+      return;
+    }
+    this.write(frame, encoded(encodedMessages, message, frame));
   }
 
   deliver(event: RoomEvent): void {
@@ -169,7 +180,7 @@ export class ClientConnection implements RoomMember {
     this.cursors.clear();
   }
 
-  private write(frame: ServerFrame): void {
+  private write(frame: ServerFrame, bytes = encoded(encodedFrames, frame, frame)): void {
     if (this.isClosing) return;
     if (this.socket.bufferedAmount > this.limits.sendBufferLimitBytes) {
       // A client that does not read would make us buffer without bound: it reconnects and resumes.
@@ -177,7 +188,7 @@ export class ClientConnection implements RoomMember {
       this.close(1013, 'slow consumer');
       return;
     }
-    this.socket.send(frameText(frame));
+    this.socket.send(bytes);
     this.observer.frameSent(frame.event);
   }
 }
