@@ -3,8 +3,7 @@ import WebSocket from 'ws';
 import { RealtimeClient, type WebSocketLike } from '@chat/realtime-client';
 import { type Message } from '@chat/protocol';
 import { ensureApiBuilt } from './support/api-build';
-import { INTERNAL_TOKEN } from './support/api-instance';
-import { type ApiProcess, spawnApi } from './support/api-process';
+import { type ApiProcess, redisEnvironment, spawnApi } from './support/api-process';
 import { BK_1001_THREAD, DEMO, HttpClient } from './support/http-client';
 import { postMessage, range, signIn, subscribe } from './support/realtime';
 import { RedisServer } from './support/redis-server';
@@ -16,14 +15,7 @@ describe('realtime replicas as processes', () => {
   const processes: ApiProcess[] = [];
   const sockets: TestSocket[] = [];
   const start = async (environment: Record<string, string> = {}) => {
-    const api = await spawnApi({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-      REDIS_URL: redis.url,
-      DEMO_SEED: 'true',
-      ...environment,
-    });
+    const api = await spawnApi(redisEnvironment(redis.url, { LOG_LEVEL: 'info', ...environment }));
     processes.push(api);
     return api;
   };

@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, afterAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RealtimeClient, RealtimeRequestError, type WebSocketLike } from '@chat/realtime-client';
-import { INTERNAL_TOKEN } from '../support/api-instance';
-import { type ApiProcess, spawnApi } from '../support/api-process';
+import { type ApiProcess, redisEnvironment, spawnApi } from '../support/api-process';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO } from '../support/http-client';
 import { signIn } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';
@@ -129,15 +128,10 @@ describe('API instances killed and stopped under load', () => {
     const client = redis.client();
     await client.flushall();
     client.disconnect();
-    const environment = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      REDIS_URL: redis.url,
-      DEMO_SEED: 'true',
-      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    const environment = redisEnvironment(redis.url, {
       SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
       ...LOAD_ENVIRONMENT,
-    };
+    });
     [a, b] = await Promise.all([spawnApi(environment), spawnApi(environment)]);
   });
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type ApiInstance, INTERNAL_TOKEN, startApi } from '../support/api-instance';
-import { spawnApi } from '../support/api-process';
+import { type ApiInstance, startApi } from '../support/api-instance';
+import { redisEnvironment, spawnApi } from '../support/api-process';
 import { expectEventually } from '../support/expect-eventually';
 import { BK_1001_THREAD, DEMO, HttpClient } from '../support/http-client';
 import { metric, signIn, subscribe } from '../support/realtime';
@@ -153,13 +153,7 @@ describe('cross-site WebSocket hijacking, sessions in URLs, and logs', () => {
   });
 
   it('logs no session id and no message body at trace level, whatever the clients send', async () => {
-    const api = await spawnApi({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'trace',
-      REDIS_URL: redis.url,
-      DEMO_SEED: 'true',
-      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    });
+    const api = await spawnApi(redisEnvironment(redis.url, { LOG_LEVEL: 'trace' }));
     const secrets: string[] = [];
     const secretBody = (label: string) => {
       const body = `secret-body-${label}-${Math.random().toString(36).slice(2)}`;

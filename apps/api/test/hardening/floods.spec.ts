@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { INTERNAL_TOKEN } from '../support/api-instance';
-import { type ApiProcess, spawnApi } from '../support/api-process';
+import { type ApiProcess, redisEnvironment, spawnApi } from '../support/api-process';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from '../support/http-client';
 import { type SignedIn, signIn, subscribe } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';
@@ -82,13 +81,7 @@ describe('floods against two instances with the default limits', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const environment = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      REDIS_URL: redis.url,
-      DEMO_SEED: 'true',
-      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    };
+    const environment = redisEnvironment(redis.url);
     [a, b] = await Promise.all([spawnApi(environment), spawnApi(environment)]);
   });
   afterAll(async () => {

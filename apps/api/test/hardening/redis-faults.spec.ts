@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_TOKEN } from '../support/api-instance';
-import { type ApiProcess, spawnApi } from '../support/api-process';
+import { type ApiProcess, redisEnvironment, spawnApi } from '../support/api-process';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO } from '../support/http-client';
 import { signIn } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';
@@ -27,14 +26,7 @@ describe('kill -9 of redis-server under load', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const environment = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      REDIS_URL: redis.url,
-      DEMO_SEED: 'true',
-      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-      ...LOAD_ENVIRONMENT,
-    };
+    const environment = redisEnvironment(redis.url, LOAD_ENVIRONMENT);
     [a, b] = await Promise.all([spawnApi(environment), spawnApi(environment)]);
   });
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_TOKEN } from '../support/api-instance';
-import { type ApiProcess, spawnApi } from '../support/api-process';
+import { type ApiProcess, redisEnvironment, spawnApi } from '../support/api-process';
 import { BK_1001_THREAD, DEMO, HttpClient } from '../support/http-client';
 import { metric, signIn } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';
@@ -33,16 +32,9 @@ describe('Redis unreachable without dying (a stalling TCP proxy)', () => {
   beforeAll(async () => {
     redis = await RedisServer.start();
     proxy = await StallProxy.start(redis.port);
-    const environment = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DEMO_SEED: 'true',
-      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-      ...LOAD_ENVIRONMENT,
-    };
     [a, b] = await Promise.all([
-      spawnApi({ ...environment, REDIS_URL: proxy.url }),
-      spawnApi({ ...environment, REDIS_URL: redis.url }),
+      spawnApi(redisEnvironment(proxy.url, LOAD_ENVIRONMENT)),
+      spawnApi(redisEnvironment(redis.url, LOAD_ENVIRONMENT)),
     ]);
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERNAL_TOKEN } from '../support/api-instance';
-import { type ApiProcess, spawnApi } from '../support/api-process';
+import { type ApiProcess, redisEnvironment, spawnApi } from '../support/api-process';
 import { DEMO, HttpClient } from '../support/http-client';
 import { signIn } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';
@@ -28,17 +28,12 @@ describe('soak', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const environment = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      REDIS_URL: redis.url,
-      DEMO_SEED: 'true',
-      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    const environment = redisEnvironment(redis.url, {
       // Heartbeats (presence refresh, session checks, pings) run many times even in a short soak.
       WS_HEARTBEAT_MS: '5000',
       PRESENCE_TTL_SECONDS: '15',
       ...LOAD_ENVIRONMENT,
-    };
+    });
     // With an inspector, to collect garbage before each memory sample.
     const options = { nodeArguments: ['--inspect=127.0.0.1:0'] };
     [a, b] = await Promise.all([spawnApi(environment, options), spawnApi(environment, options)]);

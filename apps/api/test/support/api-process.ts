@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectEventually } from './expect-eventually';
+import { INTERNAL_TOKEN } from './api-instance';
 import { freePort } from './redis-server';
 
 export const API_ENTRY = join(__dirname, '../../dist/main.js');
@@ -13,6 +14,24 @@ export interface ApiProcess {
   output(): string;
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * The environment of an API process on Redis with the demo data, quiet logs and the test
+ * internal token; `overrides` add to it or replace any of it.
+ */
+export function redisEnvironment(
+  redisUrl: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    REDIS_URL: redisUrl,
+    DEMO_SEED: 'true',
+    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    ...overrides,
+  };
 }
 
 /**

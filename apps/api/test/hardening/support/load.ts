@@ -190,16 +190,7 @@ export class Writer {
     this.loop = (async () => {
       while (this.running) {
         const startedAt = Date.now();
-        this.sequence++;
-        const posted: Posted = {
-          clientMessageId: `${this.label}-${this.sequence}`,
-          conversationId: this.conversationId,
-          body: `${this.label} ${this.sequence}`,
-          seq: null,
-          ackedAt: null,
-          attempts: 0,
-        };
-        this.posted.push(posted);
+        const posted = this.nextPost();
         this.onPost?.(posted);
         await this.attempt(posted);
         await new Promise((resolve) =>
@@ -212,6 +203,21 @@ export class Writer {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+  }
+
+  /** The next post of this writer, recorded before it is sent. */
+  private nextPost(): Posted {
+    this.sequence++;
+    const posted: Posted = {
+      clientMessageId: `${this.label}-${this.sequence}`,
+      conversationId: this.conversationId,
+      body: `${this.label} ${this.sequence}`,
+      seq: null,
+      ackedAt: null,
+      attempts: 0,
+    };
+    this.posted.push(posted);
+    return posted;
   }
 
   /** Retries the unacknowledged posts until each is acknowledged (bounded). */
@@ -230,17 +236,7 @@ export class Writer {
   burst(count: number, baseUrl: string): Promise<void> {
     const attempts: Array<Promise<void>> = [];
     for (let index = 0; index < count; index++) {
-      this.sequence++;
-      const posted: Posted = {
-        clientMessageId: `${this.label}-${this.sequence}`,
-        conversationId: this.conversationId,
-        body: `${this.label} ${this.sequence}`,
-        seq: null,
-        ackedAt: null,
-        attempts: 0,
-      };
-      this.posted.push(posted);
-      attempts.push(this.attempt(posted, baseUrl));
+      attempts.push(this.attempt(this.nextPost(), baseUrl));
     }
     return Promise.all(attempts).then(() => undefined);
   }
