@@ -183,9 +183,7 @@ export class ChatService {
       user.id,
       records.map((conversation) => conversation.id),
     );
-    let total = 0;
-    for (const count of counts.values()) total += count;
-    return { total, conversations: Object.fromEntries(counts) };
+    return unreadResponse(counts);
   }
 
   /**
@@ -208,11 +206,9 @@ export class ChatService {
     );
     const counts = await this.unreadCounts(visible);
     return new Map(
-      [...counts].map(([userId, byConversation]) => {
-        let total = 0;
-        for (const count of byConversation.values()) total += count;
-        return [userId, { total, conversations: Object.fromEntries(byConversation) }] as const;
-      }),
+      [...counts].map(
+        ([userId, byConversation]) => [userId, unreadResponse(byConversation)] as const,
+      ),
     );
   }
 
@@ -276,6 +272,12 @@ export class ChatService {
     if (!booking) throw new NotFoundError('The booking of this conversation no longer exists');
     return booking;
   }
+}
+
+function unreadResponse(byConversation: Map<string, number>): UnreadResponse {
+  let total = 0;
+  for (const count of byConversation.values()) total += count;
+  return { total, conversations: Object.fromEntries(byConversation) };
 }
 
 /** The user's own conversations they may still see: one who left the country scope no longer does. */
