@@ -377,6 +377,34 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       }
     });
 
+    it('sends no unread for a new message to a socket subscribed to its conversation, but does after a read', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      const inThread = await linh.socket();
+      const elsewhere = await linh.socket();
+      await subscribe(inThread, BK_1001_THREAD);
+      await postMessage(alice.http, BK_1001_THREAD, 'one', 's-1');
+      expect((await elsewhere.next('unread')).data).toEqual({
+        conversationId: BK_1001_THREAD,
+        count: 1,
+        total: 1,
+      });
+      await inThread.next('message.new');
+      // The announcement was written to both sockets at once: a pong after it proves its absence.
+      inThread.send('ping', {}, 'after-unread');
+      await inThread.next('pong');
+      expect(inThread.all('unread')).toEqual([]);
+
+      inThread.send('read', { conversationId: BK_1001_THREAD, seq: 1 });
+      for (const socket of [inThread, elsewhere]) {
+        expect((await socket.next('unread', (frame) => frame.data.count === 0)).data).toEqual({
+          conversationId: BK_1001_THREAD,
+          count: 0,
+          total: 0,
+        });
+      }
+    });
+
     it('tells a busy user the first unread change at once, then the latest counts at most once a second', async () => {
       const alice = await as(DEMO.alice);
       const linh = await as(DEMO.linh);

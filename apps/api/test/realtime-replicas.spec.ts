@@ -70,6 +70,18 @@ describe('realtime across two instances sharing Redis', () => {
     }
   });
 
+  it('tells the sockets on A of a message posted on B by their new unread counts', async () => {
+    const linhOnA = await signIn(a, DEMO.linh);
+    const aliceOnB = await signIn(b, DEMO.alice);
+    const socket = await socketOn(a, linhOnA);
+    await postMessage(aliceOnB.http, BK_1001_THREAD, 'from B', 'u-1');
+    expect((await socket.next('unread', () => true, 1_000)).data).toEqual({
+      conversationId: BK_1001_THREAD,
+      count: 1,
+      total: 1,
+    });
+  });
+
   it('subscribes each replica only to the rooms it has local members in', async () => {
     const probe = redis.client();
     const channels = async () => (await probe.pubsub('CHANNELS', 'chat:room:*')).sort();
@@ -79,10 +91,12 @@ describe('realtime across two instances sharing Redis', () => {
     };
     try {
       const conversationChannel = `chat:room:conversation:${BK_1001_THREAD}`;
-      expect(await channels()).toEqual([]);
+      // Every replica is in the room for unread changes from the start.
+      expect(await channels()).toEqual(['chat:room:unread']);
+      expect(await numsub('chat:room:unread')).toBe(2);
       const linhOnA = await signIn(a, DEMO.linh);
       const socketA = await socketOn(a, linhOnA);
-      expect(await channels()).toEqual(['chat:room:user:u_linh']);
+      expect(await channels()).toEqual(['chat:room:unread', 'chat:room:user:u_linh']);
       await subscribe(socketA, BK_1001_THREAD);
       expect(await numsub(conversationChannel)).toBe(1);
       const aliceOnB = await signIn(b, DEMO.alice);
@@ -98,6 +112,7 @@ describe('realtime across two instances sharing Redis', () => {
       await expectEventually(async () =>
         expect(await channels()).toEqual([
           'chat:room:conversation:th_bk_1001',
+          'chat:room:unread',
           'chat:room:user:u_alice',
         ]),
       );

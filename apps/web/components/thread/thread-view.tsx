@@ -26,6 +26,7 @@ function useThreadStore(conversationId: string): ThreadStore {
       api: threadApi,
       withHeader: threadHeaderInfoEnabled,
       onRead: (id) => chatUnread.markConversationRead(id),
+      onIncoming: (message) => chatUnread.messageArrived(message.conversationId, message.seq),
     });
     void created.open(connection);
     // eslint-disable-next-line react-hooks/set-state-in-effect -- one store per open thread

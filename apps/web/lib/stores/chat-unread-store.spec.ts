@@ -30,4 +30,24 @@ describe(ChatUnreadStore.name, () => {
     await vi.waitFor(() => expect(sut.getSnapshot().total).toBe(5));
     sut.stop();
   });
+
+  it('counts messages that arrive in an open thread, each seq once, until the thread is read', async () => {
+    const fetchUnread = vi.fn(async (): Promise<UnreadResponse> => ({
+      total: 1,
+      conversations: { th_2: 1 },
+    }));
+    const sut = new ChatUnreadStore({ fetchUnread, pollDelay: () => 300_000 });
+    sut.start(new FakeConnection());
+    await vi.waitFor(() => expect(sut.getSnapshot().total).toBe(1));
+
+    sut.messageArrived('th_1', 4);
+    sut.messageArrived('th_1', 4);
+    sut.messageArrived('th_1', 5);
+    expect(sut.getSnapshot()).toEqual({ total: 3, conversations: { th_1: 2, th_2: 1 } });
+
+    sut.markConversationRead('th_1');
+    sut.messageArrived('th_1', 5);
+    expect(sut.getSnapshot()).toEqual({ total: 1, conversations: { th_1: 0, th_2: 1 } });
+    sut.stop();
+  });
 });

@@ -12,13 +12,19 @@ export interface ChatUnreadOptions {
   pollDelay(): number;
 }
 
-/** True-unread counts for the sidebar badge and the threads list, live from `unread` frames. */
+/**
+ * True-unread counts for the sidebar badge and the threads list: live from `unread` frames, plus
+ * the messages that arrive in a thread this tab has open (the server sends no `unread` for
+ * those to a socket subscribed to the thread).
+ */
 export class ChatUnreadStore extends Observable<ChatUnreadState> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   /** Bumped by every live update: an HTTP answer requested before one is older than it. */
   private liveVersion = 0;
   private readonly unsubscribers: Array<() => void> = [];
+  /** Per conversation, the highest `seq` counted by {@link messageArrived}. */
+  private readonly countedSeq = new Map<string, number>();
 
   constructor(private readonly options: ChatUnreadOptions) {
     super({ total: 0, conversations: {} });
@@ -61,6 +67,20 @@ export class ChatUnreadStore extends Observable<ChatUnreadState> {
     } catch {
       // The next poll or reconnect tries again.
     }
+  }
+
+  /** A message from someone else arrived in a thread this tab is subscribed to. */
+  messageArrived(conversationId: string, seq: number): void {
+    if (seq <= (this.countedSeq.get(conversationId) ?? 0)) return;
+    this.countedSeq.set(conversationId, seq);
+    this.liveVersion += 1;
+    this.set({
+      total: this.state.total + 1,
+      conversations: {
+        ...this.state.conversations,
+        [conversationId]: (this.state.conversations[conversationId] ?? 0) + 1,
+      },
+    });
   }
 
   /** What the page knows right after it marked a conversation read. */

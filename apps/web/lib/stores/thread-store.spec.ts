@@ -196,6 +196,23 @@ describe(ThreadStore.name, () => {
     expect(sut.getSnapshot().messages.map((item) => item.seq)).toEqual([1, 2, 3]);
   });
 
+  it('passes on each new message from someone else, once, for the unread counts', async () => {
+    const onIncoming = vi.fn();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_linh',
+      api: fakeApi(),
+      withHeader: false,
+      onIncoming,
+    });
+    await sut.open(new FakeConnection());
+    sut.receive(message(3));
+    sut.receive(message(3));
+    sut.receive(message(4, linh));
+    sut.receive(message(5));
+    expect(onIncoming.mock.calls.map(([incoming]) => (incoming as Message).seq)).toEqual([3, 5]);
+  });
+
   it('marks read only forward', async () => {
     const api = fakeApi();
     const onRead = vi.fn();

@@ -69,6 +69,11 @@ export interface ThreadStoreOptions {
   api: ThreadApi;
   withHeader: boolean;
   onRead?(conversationId: string): void;
+  /**
+   * A message from someone else arrived on the socket. The server sends this socket no `unread`
+   * frame for it (the socket has the message), so whoever shows counts adds it themselves.
+   */
+  onIncoming?(message: Message): void;
   now?(): number;
   /**
    * Pauses before each automatic resend of a message whose send failed transiently
@@ -214,6 +219,7 @@ export class ThreadStore extends Observable<ThreadState> {
       typing,
       lastIncoming: mine ? this.state.lastIncoming : message,
     });
+    if (!mine) this.options.onIncoming?.(message);
   }
 
   async loadOlder(): Promise<void> {

@@ -1,9 +1,13 @@
 import { type ServerFrame } from '@chat/protocol';
 
-/** Room names: one per conversation, one per user (all of that user's sockets). */
+/**
+ * Room names: one per conversation, one per user (all of that user's sockets), and one that
+ * every replica is in, for changes to unread counts.
+ */
 export const rooms = {
   conversation: (conversationId: string) => `conversation:${conversationId}`,
   user: (userId: string) => `user:${userId}`,
+  unread: () => 'unread',
 } as const;
 
 /** What travels to the members of a room on every replica. */
@@ -16,7 +20,15 @@ export type RoomEvent =
    * Who may see what changed: re-check this socket's subscriptions (the one conversation, or
    * all of them when the user changed) and drop those it may no longer see.
    */
-  | { type: 'access.changed'; conversationId?: string };
+  | { type: 'access.changed'; conversationId?: string }
+  /**
+   * These users' unread counts in the conversation changed, because of a new message by someone
+   * else or because they read. Every replica tells its own sockets of these users.
+   */
+  | { type: 'unread.changed'; conversationId: string; userIds: string[]; cause: UnreadCause };
+
+/** Why unread counts changed: a socket subscribed to the conversation has the message itself. */
+export type UnreadCause = 'message' | 'read';
 
 export interface RoomEnvelope {
   room: string;
@@ -27,7 +39,7 @@ export interface RoomEnvelope {
   event: RoomEvent;
 }
 
-/** Something on this replica that receives a room's events: a socket. */
+/** Something on this replica that receives a room's events: a socket, or a service. */
 export interface RoomMember {
   deliver(event: RoomEvent, room: string): void;
 }

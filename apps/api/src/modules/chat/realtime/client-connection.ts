@@ -130,7 +130,7 @@ export class ClientConnection implements RoomMember {
       this.observer.accessChanged(event.conversationId);
       return;
     }
-    if (event.exceptUserId === this.user.id) return;
+    if (event.type !== 'frame' || event.exceptUserId === this.user.id) return;
     const { frame } = event;
     if (frame.event === 'message.new') {
       // Ordering, dedupe and gap filling happen in the cursor, which calls sendMessage.

@@ -30,13 +30,15 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
           type: 'frame',
           frame: { event: 'message.new', data: { conversationId, message } },
         });
-        for (const userId of participantIds) {
-          if (userId !== message.author.id) this.unread.changed(userId, conversationId);
-        }
+        await this.unread.changed(
+          conversationId,
+          participantIds.filter((userId) => userId !== message.author.id),
+          'message',
+        );
       }),
-      this.events.on('conversation.read', ({ userId, conversationId }) => {
-        this.unread.changed(userId, conversationId);
-      }),
+      this.events.on('conversation.read', ({ userId, conversationId }) =>
+        this.unread.changed(conversationId, [userId], 'read'),
+      ),
       this.events.on('notification.created', ({ userId, notification, unreadCount }) =>
         this.publish(rooms.user(userId), {
           type: 'frame',

@@ -1,26 +1,39 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { rooms } from '../../../infra/realtime/room-event';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { type ServerFrame } from '@chat/protocol';
+import {
+  type RoomEvent,
+  type RoomMember,
+  rooms,
+  type UnreadCause,
+} from '../../../infra/realtime/room-event';
 import { RoomHub } from '../../../infra/realtime/room-hub';
-import { PresenceService } from '../../presence/presence.service';
 import { ChatService } from '../chat.service';
+import { ConnectionRegistry } from './connection-registry';
 import { REALTIME_LIMITS } from './realtime-limits';
 
+/** Users whose frames are written before the announcer lets other work (live messages) run. */
+const USERS_PER_TURN = 250;
+
 /**
- * Tells users their new unread counts (`unread` to `user:<id>`) after messages and reads.
+ * Tells users their new unread counts (`unread` frames) after messages and reads.
  *
- * A message to a room of fifty changes fifty users' counts. Computing and sending them one user
- * and one message at a time made unread updates cost several times the message itself, so:
+ * Where a change happens, one event names the conversation and the users whose counts changed;
+ * it goes to every replica (the `unread` room), and each replica tells only its own sockets:
+ * - a socket subscribed to the conversation gets no `unread` for a new message there, because
+ *   it has the message itself (`message.new`); after a read every socket of the user gets one;
  * - the counts of every user due are computed together, in a few store round trips;
  * - a user hears at once about a change after a quiet spell, and then at most once per
  *   `unreadIntervalMs` with the latest counts while their rooms stay busy. The messages
  *   themselves are never held back; only the badge catches up at the end of the interval.
- * Offline users are skipped: they get their counts in `ready` or over HTTP.
+ * A user with no socket on this replica costs this replica nothing but a map lookup: counts are
+ * computed only for users it has sockets of, who are the online ones.
  */
 @Injectable()
-export class UnreadAnnouncer implements OnModuleDestroy {
+export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(UnreadAnnouncer.name);
-  /** Per user, the conversations whose count changed and is not announced yet. */
-  private readonly pending = new Map<string, Set<string>>();
+  /** Per user, the conversations whose count changed and is not announced yet, and why. */
+  private readonly pending = new Map<string, Map<string, UnreadCause>>();
   /** When each user was last announced to, within the last interval or so. */
   private readonly announcedAt = new Map<string, number>();
   private lastPrunedAt = 0;
@@ -31,23 +44,46 @@ export class UnreadAnnouncer implements OnModuleDestroy {
   constructor(
     private readonly hub: RoomHub,
     private readonly chat: ChatService,
-    private readonly presence: PresenceService,
+    private readonly registry: ConnectionRegistry,
   ) {}
 
-  changed(userId: string, conversationId: string): void {
-    let conversations = this.pending.get(userId);
-    if (!conversations) {
-      conversations = new Set();
-      this.pending.set(userId, conversations);
-    }
-    conversations.add(conversationId);
-    this.schedule();
+  async onModuleInit(): Promise<void> {
+    await this.hub.join(rooms.unread(), this);
   }
 
   onModuleDestroy(): void {
     this.stopped = true;
+    this.hub.leave(rooms.unread(), this);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** The counts of `userIds` in the conversation changed; every replica hears of it. */
+  changed(conversationId: string, userIds: readonly string[], cause: UnreadCause): Promise<void> {
+    if (!userIds.length) return Promise.resolve();
+    return this.hub.publish(rooms.unread(), {
+      type: 'unread.changed',
+      conversationId,
+      userIds: [...userIds],
+      cause,
+    });
+  }
+
+  deliver(event: RoomEvent): void {
+    if (event.type !== 'unread.changed') return;
+    const { conversationId, cause } = event;
+    for (const userId of event.userIds) {
+      const sockets = this.registry.ofUser(userId);
+      if (!sockets.size) continue;
+      if (cause === 'message' && !someNotSubscribed(sockets, conversationId)) continue;
+      let conversations = this.pending.get(userId);
+      if (!conversations) {
+        conversations = new Map();
+        this.pending.set(userId, conversations);
+      }
+      if (conversations.get(conversationId) !== 'read') conversations.set(conversationId, cause);
+    }
+    this.schedule();
   }
 
   private schedule(): void {
@@ -57,7 +93,7 @@ export class UnreadAnnouncer implements OnModuleDestroy {
       due = Math.min(due, this.dueAt(userId));
       if (due <= 0) break;
     }
-    // Even when due now: changes made in this turn of the event loop join the same batch.
+    // Even when due now: changes that arrive in this turn of the event loop join the same batch.
     this.timer = setTimeout(
       () => {
         this.timer = null;
@@ -75,7 +111,7 @@ export class UnreadAnnouncer implements OnModuleDestroy {
   private async flush(): Promise<void> {
     this.flushing = true;
     const now = Date.now();
-    const batch = new Map<string, Set<string>>();
+    const batch = new Map<string, Map<string, UnreadCause>>();
     for (const [userId, conversations] of this.pending) {
       if (this.dueAt(userId) > now) continue;
       batch.set(userId, conversations);
@@ -95,30 +131,29 @@ export class UnreadAnnouncer implements OnModuleDestroy {
     }
   }
 
-  private async announce(batch: Map<string, Set<string>>): Promise<void> {
-    if (!batch.size) return;
-    const online = await this.presence.onlineUserIds([...batch.keys()]);
-    if (!online.size) return;
-    const unread = await this.chat.unreadOfMany([...online]);
-    const publications: Array<Promise<void>> = [];
+  private async announce(batch: Map<string, Map<string, UnreadCause>>): Promise<void> {
+    const userIds = [...batch.keys()].filter((userId) => this.registry.ofUser(userId).size > 0);
+    if (!userIds.length) return;
+    const unread = await this.chat.unreadOfMany(userIds);
+    let written = 0;
     for (const [userId, counts] of unread) {
-      for (const conversationId of batch.get(userId) ?? []) {
-        publications.push(
-          this.hub.publish(rooms.user(userId), {
-            type: 'frame',
-            frame: {
-              event: 'unread',
-              data: {
-                conversationId,
-                count: counts.conversations[conversationId] ?? 0,
-                total: counts.total,
-              },
-            },
-          }),
-        );
+      for (const [conversationId, cause] of batch.get(userId) ?? []) {
+        const frame: ServerFrame = {
+          event: 'unread',
+          data: {
+            conversationId,
+            count: counts.conversations[conversationId] ?? 0,
+            total: counts.total,
+          },
+        };
+        for (const socket of this.registry.ofUser(userId)) {
+          if (cause === 'message' && socket.cursors.has(conversationId)) continue;
+          socket.send(frame);
+        }
       }
+      // A flush can hold thousands of users: let live messages through between slices.
+      if (++written % USERS_PER_TURN === 0) await nextTurn();
     }
-    await Promise.all(publications);
   }
 
   /** Forgets users whose interval has passed, once per interval. */
@@ -129,4 +164,12 @@ export class UnreadAnnouncer implements OnModuleDestroy {
       if (at + REALTIME_LIMITS.unreadIntervalMs <= now) this.announcedAt.delete(userId);
     }
   }
+}
+
+function someNotSubscribed(
+  sockets: ReadonlySet<{ cursors: ReadonlyMap<string, unknown> }>,
+  conversationId: string,
+): boolean {
+  for (const socket of sockets) if (!socket.cursors.has(conversationId)) return true;
+  return false;
 }
