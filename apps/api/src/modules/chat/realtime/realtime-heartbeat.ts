@@ -9,20 +9,31 @@ import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { SessionRepository } from '../../auth/session.repository';
 import { PresenceService } from '../../presence/presence.service';
+import { type ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 
 /** Pongs a socket may miss before it is terminated. */
 const MISSED_PONGS_LIMIT = 2;
 
 /**
- * Every `WS_HEARTBEAT_MS`: terminates sockets that missed two pongs, pings the others,
- * refreshes their presence (which therefore lapses when this replica stops, even by SIGKILL),
- * and closes with 4401 the sockets whose session is gone without a logout event (expiry, or a
- * revocation whose event was lost in a Redis blip).
+ * The heartbeat visits a tenth of the sockets every tenth of `WS_HEARTBEAT_MS`: thousands of
+ * pings, presence refreshes and session lookups at once would hold up live messages.
+ */
+const SLICES = 10;
+
+/**
+ * Every `WS_HEARTBEAT_MS`, for each socket: terminates it if it missed two pongs, or pings it,
+ * refreshes its presence (which therefore lapses when this replica stops, even by SIGKILL),
+ * and closes it with 4401 if its session is gone without a logout event (expiry, or a
+ * revocation whose event was lost in a Redis blip). Sockets are spread over {@link SLICES}
+ * evenly spaced beats.
  */
 @Injectable()
 export class RealtimeHeartbeat implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeHeartbeat.name);
+  private readonly slots = new WeakMap<ClientConnection, number>();
+  private nextSlot = 0;
+  private slice = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -33,7 +44,7 @@ export class RealtimeHeartbeat implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => this.beat(), this.config.wsHeartbeatMs);
+    this.timer = setInterval(() => this.beat(), this.config.wsHeartbeatMs / SLICES);
     this.timer.unref();
   }
 
@@ -41,34 +52,47 @@ export class RealtimeHeartbeat implements OnModuleInit, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** One beat: the sockets of the next slice. */
   beat(): void {
-    const live = [];
+    const slice = this.slice;
+    this.slice = (slice + 1) % SLICES;
+    const due: ClientConnection[] = [];
     for (const connection of this.registry.all()) {
-      if (connection.isClosing) continue;
+      if (connection.isClosing || this.slotOf(connection) !== slice) continue;
       if (connection.missedPongs >= MISSED_PONGS_LIMIT) {
         connection.terminate();
         continue;
       }
       connection.missedPongs++;
       connection.ping();
-      live.push({ userId: connection.user.id, connectionId: connection.id });
+      due.push(connection);
     }
+    if (!due.length) return;
     this.presence
-      .touch(live)
+      .touch(due.map((connection) => ({ userId: connection.user.id, connectionId: connection.id })))
       .catch((error: unknown) =>
         this.logger.warn(
           `presence refresh failed: ${error instanceof Error ? error.message : String(error)}`,
         ),
       );
-    this.closeEndedSessions().catch((error: unknown) =>
+    this.closeEndedSessions(due).catch((error: unknown) =>
       this.logger.warn(
         `session check failed: ${error instanceof Error ? error.message : String(error)}`,
       ),
     );
   }
 
-  private async closeEndedSessions(): Promise<void> {
-    const connections = this.registry.all().filter((connection) => !connection.isClosing);
+  private slotOf(connection: ClientConnection): number {
+    let slot = this.slots.get(connection);
+    if (slot === undefined) {
+      slot = this.nextSlot;
+      this.nextSlot = (slot + 1) % SLICES;
+      this.slots.set(connection, slot);
+    }
+    return slot;
+  }
+
+  private async closeEndedSessions(connections: readonly ClientConnection[]): Promise<void> {
     const sessionKeys = [...new Set(connections.map((connection) => connection.sessionKey))];
     const found = await Promise.all(sessionKeys.map((key) => this.sessions.find(key)));
     const ended = new Set(sessionKeys.filter((_, index) => found[index] === null));
