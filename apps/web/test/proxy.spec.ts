@@ -124,6 +124,8 @@ describe('the /api/* proxy route', () => {
     ]);
     expect(JSON.parse(seen.body)).toEqual({ hello: 'world' });
     expect(seen.headers.cookie).toBe('sid=session-1; other=2');
+    // The browser's hop is compressed by the web server (or the edge), never twice.
+    expect(seen.headers['accept-encoding']).toBe('identity');
     expect(seen.headers['x-forwarded-for']).toContain('203.0.113.9');
     expect(seen.headers['x-forwarded-host']).toBe(`127.0.0.1:${web.port}`);
     expect(seen.headers['x-forwarded-proto']).toBe('http');

@@ -7,7 +7,7 @@ import { mergeMessages, ThreadStore, type ThreadApi } from './thread-store';
 const alice = { id: 'u_alice', name: 'Alice', handle: 'alice', role: 'customer' as const };
 const linh = { id: 'u_linh', name: 'Linh', handle: 'linh', role: 'staff' as const };
 
-const message = (seq: number, author = alice, body = `m${seq}`): Message => ({
+const message = (seq: number, author: Message['author'] = alice, body = `m${seq}`): Message => ({
   id: `msg_${seq}`,
   conversationId: 'th_1',
   seq,
