@@ -15,17 +15,21 @@ export interface RunContext {
   waitQuiet(label: string): Promise<number>;
 }
 
-/** Starts a CPU profile of every server of a deployment; the returned function writes them. */
+/**
+ * Starts a CPU profile of the servers of a deployment (all, or those at `instances`); the
+ * returned function writes them.
+ */
 export async function profileCpu(
   context: RunContext,
   deployment: Deployment,
   name: string,
+  instances?: readonly number[],
 ): Promise<() => Promise<void>> {
   const directory = context.profileDir;
   if (!directory) return async () => undefined;
   const inspectors: Array<[number, Inspector]> = [];
   for (const [index, port] of deployment.inspectPorts.entries()) {
-    if (port === null) continue;
+    if (port === null || (instances && !instances.includes(index))) continue;
     const inspector = await Inspector.connect(port);
     await inspector.startCpuProfile();
     inspectors.push([index, inspector]);

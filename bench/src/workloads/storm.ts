@@ -4,7 +4,7 @@ import { settle } from '../infra/process-stats';
 import { type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
 import { type StormResult } from '../results';
-import { type RunContext } from './context';
+import { profileCpu, type RunContext } from './context';
 import { account, drain } from './fanout';
 
 function mergeRecords(records: Array<Record<string, number>>): Record<string, number> {
@@ -29,7 +29,11 @@ function percentile(sorted: number[], percent: number): number {
 export async function runStorm(context: RunContext, contender: Contender): Promise<StormResult> {
   const { storm: parameters, workers } = context.profile;
   const progress = context.progress;
-  const deployment = await contender.deploy({ instances: 2, heartbeatMs: 25_000, inspect: false });
+  const deployment = await contender.deploy({
+    instances: 2,
+    heartbeatMs: 25_000,
+    inspect: context.profileDir !== null,
+  });
   const pool = WorkerPool.start(workers);
   const sockets = parameters.rooms * parameters.membersPerRoom;
   const [survivor, victim] = deployment.endpoints as [string, string];
@@ -94,6 +98,7 @@ export async function runStorm(context: RunContext, contender: Contender): Promi
     );
     await sleep(parameters.killAfterMs);
     progress.update(`storm ${contender.label}: SIGKILL instance 2 (${sockets / 2} sockets)`);
+    const stopProfile = await profileCpu(context, deployment, `storm-${contender.name}`, [0]);
     const killedAt = now();
     await deployment.servers[1]!.stop('SIGKILL');
     const published = await publishing;
@@ -110,6 +115,7 @@ export async function runStorm(context: RunContext, contender: Contender): Promi
       if ((resumes.length > 0 && pending === 0) || Date.now() > resumeDeadline) break;
       await sleep(250);
     }
+    await stopProfile();
     const sent = published.reduce((sum, part) => sum + part.sent, 0);
     await drain(pool, sent * parameters.membersPerRoom, 10_000);
 
