@@ -38,7 +38,14 @@ function setup(count: number) {
     registry.add(
       new ClientConnection(
         `c${index}`,
-        { id: `u${index}`, name: 'U', handle: `u${index}`, role: 'customer' },
+        {
+          id: `u${index}`,
+          email: `u${index}@example.test`,
+          name: 'U',
+          handle: `u${index}`,
+          role: 'customer',
+          country: null,
+        },
         `s${index}`,
         port,
         { sendBufferLimitBytes: 1 << 20 },
