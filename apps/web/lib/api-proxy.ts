@@ -123,7 +123,7 @@ function send(target: URL, request: Request, signal: AbortSignal): Promise<Incom
       { method: request.method, headers, agent: agents[protocol], signal },
       resolve,
     );
-    outgoing.once('error', reject);
+    outgoing.on('error', reject);
     // Only the connection attempt is bounded: a slow or long (streamed) response is not an error.
     outgoing.once('socket', (socket) => {
       if (!socket.connecting) return;
