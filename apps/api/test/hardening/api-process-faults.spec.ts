@@ -10,6 +10,7 @@ import {
   auditLog,
   Fleet,
   LOAD_ENVIRONMENT,
+  newPost,
   type Posted,
   readiness,
   readLog,
@@ -76,15 +77,7 @@ class SocketSender {
   }
 
   private next(): Posted {
-    this.sequence++;
-    const posted: Posted = {
-      clientMessageId: `${this.label}-${this.sequence}`,
-      conversationId: BK_1001_THREAD,
-      body: `${this.label} ${this.sequence}`,
-      seq: null,
-      ackedAt: null,
-      attempts: 0,
-    };
+    const posted = newPost(this.label, ++this.sequence, BK_1001_THREAD);
     this.posted.push(posted);
     return posted;
   }

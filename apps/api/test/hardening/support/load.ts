@@ -160,6 +160,18 @@ export interface Posted {
   foundStored?: boolean;
 }
 
+/** Post number `sequence` of the writer `label`, not sent yet: ids and bodies say whose it is. */
+export function newPost(label: string, sequence: number, conversationId: string): Posted {
+  return {
+    clientMessageId: `${label}-${sequence}`,
+    conversationId,
+    body: `${label} ${sequence}`,
+    seq: null,
+    ackedAt: null,
+    attempts: 0,
+  };
+}
+
 /**
  * Posts messages at a steady rate over HTTP, spread over instances, and retries every post
  * that was not acknowledged with the same `clientMessageId` (so a retry can never duplicate).
@@ -207,15 +219,7 @@ export class Writer {
 
   /** The next post of this writer, recorded before it is sent. */
   private nextPost(): Posted {
-    this.sequence++;
-    const posted: Posted = {
-      clientMessageId: `${this.label}-${this.sequence}`,
-      conversationId: this.conversationId,
-      body: `${this.label} ${this.sequence}`,
-      seq: null,
-      ackedAt: null,
-      attempts: 0,
-    };
+    const posted = newPost(this.label, ++this.sequence, this.conversationId);
     this.posted.push(posted);
     return posted;
   }
