@@ -137,7 +137,7 @@ export class ClientConnection implements RoomMember {
       this.cursors
         .get(frame.data.conversationId)
         ?.offer(frame.data.message)
-        .catch(() => {
+        ?.catch(() => {
           this.close(1011, 'could not read the message log');
         });
       return;

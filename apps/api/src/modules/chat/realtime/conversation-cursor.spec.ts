@@ -45,6 +45,25 @@ describe(ConversationCursor.name, () => {
     expect(delivered).toEqual([1, 2, 3, 4]);
   });
 
+  it('hands the next message over at once when nothing is waiting, and waits behind a read in progress', async () => {
+    const { sut, delivered, fetches } = setup(6);
+    await sut.release();
+    expect(sut.offer(message(1))).toBeUndefined();
+    expect(delivered).toEqual([1]);
+
+    const gap = sut.offer(message(4));
+    expect(gap).toBeInstanceOf(Promise);
+    const during = [sut.offer(message(2)), sut.offer(message(5))];
+    expect(during.every((offered) => offered instanceof Promise)).toBe(true);
+    await Promise.all([gap, ...during]);
+    expect(delivered).toEqual([1, 2, 3, 4, 5]);
+    expect(fetches).toEqual([[2, 3]]);
+
+    expect(sut.offer(message(6))).toBeUndefined();
+    expect(sut.offer(message(6))).toBeUndefined();
+    expect(delivered).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('handles a burst of out-of-order offers made in one synchronous step', async () => {
     const { sut, delivered } = setup(6);
     await sut.release();

@@ -42,14 +42,25 @@ export class ConversationCursor {
     return this.next;
   }
 
-  /** A live message from the room. Rejects when a gap cannot be read from the log. */
-  offer(message: Message): Promise<void> {
-    if (this.closed || message.seq < this.next) return Promise.resolve();
+  /**
+   * A live message from the room. Returns nothing when there is nothing to wait for (delivered
+   * at once, dropped as a duplicate, or held until {@link release}); otherwise a promise that
+   * settles once it is delivered and rejects when a gap before it cannot be read from the log.
+   */
+  offer(message: Message): Promise<void> | undefined {
+    if (this.closed || message.seq < this.next) return undefined;
+    if (message.seq === this.next && !this.holding && !this.active && this.pending.size === 0) {
+      // The usual case, once per socket per live message: nothing is waiting and nothing is
+      // being read, so the message goes out at once, without a run of the loop below.
+      this.next++;
+      this.output.deliver(message);
+      return undefined;
+    }
     if (this.pending.size >= MAX_PENDING) {
       return Promise.reject(new Error(`more than ${MAX_PENDING} messages waiting on a gap`));
     }
     this.pending.set(message.seq, message);
-    return this.holding ? Promise.resolve() : this.pump();
+    return this.holding ? undefined : this.pump();
   }
 
   /** Delivers every message up to `lastSeq` (replay, or catch-up after missed events). */
