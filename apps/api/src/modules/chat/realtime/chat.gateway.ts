@@ -18,6 +18,7 @@ import { ConnectionRegistry } from './connection-registry';
 import { GatewayHandshake } from './gateway-handshake';
 import { REALTIME_LIMITS } from './realtime-limits';
 import { errorFrame, toErrorFrame } from './ws-error-frames';
+import { sendText } from './ws-text-frames';
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENTS);
 
@@ -158,7 +159,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
 function socketPort(socket: WebSocket): SocketPort {
   return {
-    send: (data) => socket.send(data, { binary: false }),
+    send: (data) => sendText(socket, data),
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
