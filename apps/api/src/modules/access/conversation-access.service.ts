@@ -28,9 +28,11 @@ export class ConversationAccessService {
     conversationId: string,
     options: { join: boolean },
   ): Promise<ConversationAccess> {
-    const conversation = await this.conversations.findById(conversationId);
+    const [conversation, isParticipant] = await Promise.all([
+      this.conversations.findById(conversationId),
+      this.conversations.isParticipant(conversationId, user.id),
+    ]);
     if (!conversation) throw new NotFoundError('Conversation not found');
-    const isParticipant = await this.conversations.isParticipant(conversationId, user.id);
     const decision = decideConversationAccess(user, conversation.country, isParticipant);
     if (!decision.allowed) throw new ForbiddenError('You do not have access to this conversation');
     if (options.join && decision.autoJoin) {

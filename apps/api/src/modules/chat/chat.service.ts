@@ -139,20 +139,23 @@ export class ChatService {
     }
     const { conversation } = await this.access.open(user, conversationId, { join: true });
     const mentioned = await this.resolveMentions(user, conversation, input.body);
-    const result = await this.messages.append(
-      {
-        id: randomUUID(),
-        conversationId,
-        author: toUserSummary(user),
-        body: input.body,
-        mentions: mentioned.map((mentionedUser) => mentionedUser.id),
-        createdAt: new Date().toISOString(),
-      },
-      input.clientMessageId,
-    );
+    // Who hears about the message is read alongside the append: one round trip instead of two.
+    const [result, participantIds] = await Promise.all([
+      this.messages.append(
+        {
+          id: randomUUID(),
+          conversationId,
+          author: toUserSummary(user),
+          body: input.body,
+          mentions: mentioned.map((mentionedUser) => mentionedUser.id),
+          createdAt: new Date().toISOString(),
+        },
+        input.clientMessageId,
+      ),
+      this.conversations.listParticipants(conversationId),
+    ]);
     if (!result.created) return result;
 
-    const participantIds = await this.conversations.listParticipants(conversationId);
     this.events.emit('message.created', { message: result.message, participantIds });
     await Promise.all(
       mentioned.map((mentionedUser) =>
