@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sessionKeyOf } from '../src/modules/auth/auth.service';
 import { SessionRepository } from '../src/modules/auth/session.repository';
+import { MessageRepository } from '../src/modules/chat/message.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { expectEventually } from './support/expect-eventually';
@@ -294,6 +295,38 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       await writing;
       await socket.until(() => socket.seqs(BK_1001_THREAD).at(-1) === 100, 10_000, 'seq 100');
       expect(socket.seqs(BK_1001_THREAD)).toEqual(range(11, 100));
+    });
+
+    it('fills a gap before a live message from the log, with one read for every socket of the room', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      const sockets = [await alice.socket(), await alice.socket(), await linh.socket()];
+      for (const socket of sockets) await subscribe(socket, BK_1001_THREAD);
+      // seq 1 reaches the log without an event, as if its replica's publish were still on the way.
+      const messages = api.app.get(MessageRepository);
+      await messages.append(
+        {
+          id: 'm-unannounced',
+          conversationId: BK_1001_THREAD,
+          author: { id: alice.user.id, name: 'Alice', handle: alice.user.handle, role: 'customer' },
+          body: 'published late',
+          mentions: [],
+          createdAt: new Date().toISOString(),
+        },
+        'late-1',
+      );
+      const reads: Array<[number, number]> = [];
+      const read = messages.range.bind(messages);
+      messages.range = (conversationId, fromSeq, toSeq) => {
+        reads.push([fromSeq, toSeq]);
+        return read(conversationId, fromSeq, toSeq);
+      };
+      await postMessage(alice.http, BK_1001_THREAD, 'live', 'live-2');
+      for (const socket of sockets) {
+        await socket.until(() => socket.seqs(BK_1001_THREAD).length === 2, 5_000, 'seq 2');
+        expect(socket.seqs(BK_1001_THREAD)).toEqual([1, 2]);
+      }
+      expect(reads).toEqual([[1, 1]]);
     });
 
     it('answers recovered:false when the gap is over the replay limit, then goes on live', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { type ClientFrame } from '@chat/protocol';
+import { type ClientFrame, type Message } from '@chat/protocol';
 import { ForbiddenError, NotFoundError } from '../../../common/domain-errors';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
@@ -15,6 +15,7 @@ import { type ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 import { ConversationCursor } from './conversation-cursor';
 import { REALTIME_LIMITS } from './realtime-limits';
+import { SharedReads } from './shared-reads';
 
 type FrameOf<E extends ClientFrame['event']> = Extract<ClientFrame, { event: E }>;
 
@@ -22,6 +23,8 @@ type FrameOf<E extends ClientFrame['event']> = Extract<ClientFrame, { event: E }
 @Injectable()
 export class ChatRealtimeService implements OnModuleInit {
   private readonly logger = new Logger(ChatRealtimeService.name);
+  /** Reads of the message log by the cursors of this replica's sockets. */
+  private readonly logReads = new SharedReads<Message[]>();
 
   constructor(
     private readonly chat: ChatService,
@@ -115,7 +118,10 @@ export class ChatRealtimeService implements OnModuleInit {
     const cursor = new ConversationCursor(
       {
         deliver: (message) => connection.sendMessage(message),
-        fetch: (fromSeq, toSeq) => this.messages.range(conversationId, fromSeq, toSeq),
+        fetch: (fromSeq, toSeq) =>
+          this.logReads.read(`${conversationId}:${fromSeq}:${toSeq}`, () =>
+            this.messages.range(conversationId, fromSeq, toSeq),
+          ),
       },
       REALTIME_LIMITS.replayChunk,
       1,
