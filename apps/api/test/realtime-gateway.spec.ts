@@ -632,6 +632,11 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
           1,
         );
       });
+      // Counts are added up when read: reading again adds nothing, a new frame adds one.
+      expect(await metric(api.baseUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(1);
+      await postMessage(alice.http, BK_1001_THREAD, 'and me', 'metrics-2');
+      await socket.next('message.new', (frame) => frame.data.message.seq === 2);
+      expect(await metric(api.baseUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(2);
       const response = await new HttpClient(api.baseUrl).get('/api/metrics');
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       expect(response.body).toMatch(/# TYPE chat_redis_errors_total counter/);

@@ -22,11 +22,21 @@ export class MetricsService {
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
+  /**
+   * Frames sent since the last read of {@link framesSent}, by event. A live message goes to
+   * every socket of its room, and prom-client hashes the labels on each `inc`: the counts are
+   * kept here and added to the counter when it is read.
+   */
+  private readonly unreportedFramesSent = new Map<string, number>();
   readonly framesSent = new Counter({
     name: 'chat_ws_frames_sent_total',
     help: 'Frames sent to clients, by event',
     labelNames: ['event'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [event, count] of this.unreportedFramesSent) this.framesSent.inc({ event }, count);
+      this.unreportedFramesSent.clear();
+    },
   });
   readonly fanoutLatency = new Histogram({
     name: 'chat_realtime_fanout_latency_seconds',
@@ -75,6 +85,11 @@ export class MetricsService {
   }
 
   /** Counts the errors of a Redis connection and tracks whether it is ready. */
+  /** One frame sent to a client (see {@link framesSent}). */
+  frameSent(event: string): void {
+    this.unreportedFramesSent.set(event, (this.unreportedFramesSent.get(event) ?? 0) + 1);
+  }
+
   watchRedis(client: Redis, connection: string): void {
     client.on('error', () => this.redisErrors.inc({ connection }));
     const connected = () =>

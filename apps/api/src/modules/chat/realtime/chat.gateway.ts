@@ -65,7 +65,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       socketPort(socket),
       { sendBufferLimitBytes: this.config.wsSendBufferLimitBytes },
       {
-        frameSent: (event) => this.metrics.framesSent.inc({ event }),
+        frameSent: (event) => this.metrics.frameSent(event),
         slowConsumer: () => this.metrics.slowConsumers.inc(),
         accessChanged: (conversationId) => {
           connection
