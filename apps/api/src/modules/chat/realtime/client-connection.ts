@@ -29,17 +29,28 @@ export interface ConnectionLimits {
 }
 
 // Encoding once, not once per socket: a room event reaches every local member as the same
-// frame object, and a live message as the same message object (each socket's cursor wraps it
-// in a frame of its own, so those are cached by message).
+// frame object, and a live message as the same message object (each socket's cursor hands
+// over the message, so its `message.new` frame is cached by message).
 const encodedFrames = new WeakMap<ServerFrame, Buffer>();
 const encodedMessages = new WeakMap<Message, Buffer>();
-function encoded<K extends object>(cache: WeakMap<K, Buffer>, key: K, frame: ServerFrame): Buffer {
-  let bytes = cache.get(key);
+function encodedFrame(frame: ServerFrame): Buffer {
+  let bytes = encodedFrames.get(frame);
   if (bytes === undefined) {
     bytes = Buffer.from(JSON.stringify(frame));
-    cache.set(key, bytes);
+    encodedFrames.set(frame, bytes);
   }
   return bytes;
+}
+function encodedMessage(message: Message): Buffer {
+  let bytes = encodedMessages.get(message);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(messageFrame(message)));
+    encodedMessages.set(message, bytes);
+  }
+  return bytes;
+}
+function messageFrame(message: Message): ServerFrame {
+  return { event: 'message.new', data: { conversationId: message.conversationId, message } };
 }
 
 /** How long a socket closed for flooding has to take its close frame before it is cut. */
@@ -96,8 +107,8 @@ export class ClientConnection implements RoomMember {
   /** The `ready` frame, then whatever was held back while the connection was being set up. */
   markReady(ready: Extract<ServerFrame, { event: 'ready' }>): void {
     this.ready = true;
-    this.write(ready);
-    for (const frame of this.beforeReady.splice(0)) this.write(frame);
+    this.write(ready.event, encodedFrame(ready));
+    for (const frame of this.beforeReady.splice(0)) this.write(frame.event, encodedFrame(frame));
   }
 
   send(frame: ServerFrame): void {
@@ -105,19 +116,15 @@ export class ClientConnection implements RoomMember {
       this.beforeReady.push(frame);
       return;
     }
-    this.write(frame);
+    this.write(frame.event, encodedFrame(frame));
   }
 
   sendMessage(message: Message): void {
-    const frame: ServerFrame = {
-      event: 'message.new',
-      data: { conversationId: message.conversationId, message },
-    };
     if (!this.ready) {
-      this.beforeReady.push(frame);
+      this.beforeReady.push(messageFrame(message));
       return;
     }
-    this.write(frame, encoded(encodedMessages, message, frame));
+    this.write('message.new', encodedMessage(message));
   }
 
   deliver(event: RoomEvent): void {
@@ -180,7 +187,7 @@ export class ClientConnection implements RoomMember {
     this.cursors.clear();
   }
 
-  private write(frame: ServerFrame, bytes = encoded(encodedFrames, frame, frame)): void {
+  private write(event: ServerFrame['event'], bytes: Buffer): void {
     if (this.isClosing) return;
     if (this.socket.bufferedAmount > this.limits.sendBufferLimitBytes) {
       // A client that does not read would make us buffer without bound: it reconnects and resumes.
@@ -189,6 +196,6 @@ export class ClientConnection implements RoomMember {
       return;
     }
     this.socket.send(bytes);
-    this.observer.frameSent(frame.event);
+    this.observer.frameSent(event);
   }
 }
