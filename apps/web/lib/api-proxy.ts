@@ -110,8 +110,45 @@ class ConnectTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
 }
 
+/**
+ * Bodies of a known length up to this size are read whole and sent in one piece, which costs
+ * less than a pair of stream adapters per request; larger or unsized bodies are streamed.
+ */
+const WHOLE_BODY_LIMIT = 64 * 1024;
+
+function knownSmallLength(value: string | null | undefined): boolean {
+  if (value === null || value === undefined || value === '') return false;
+  const length = Number(value);
+  return Number.isInteger(length) && length >= 0 && length <= WHOLE_BODY_LIMIT;
+}
+
+function readWhole(stream: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', reject);
+    stream.once('aborted', () => reject(new Error('the API closed the connection mid-answer')));
+  });
+}
+
 /** Sends the request upstream; resolves with the response head, its body still to be read. */
-function send(target: URL, request: Request, signal: AbortSignal): Promise<IncomingMessage> {
+async function send(target: URL, request: Request, signal: AbortSignal): Promise<IncomingMessage> {
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
+  const body = !hasBody
+    ? null
+    : knownSmallLength(request.headers.get('content-length'))
+      ? Buffer.from(await request.arrayBuffer())
+      : request.body;
+  return open(target, request, signal, body);
+}
+
+function open(
+  target: URL,
+  request: Request,
+  signal: AbortSignal,
+  body: Buffer | ReadableStream<Uint8Array> | null,
+): Promise<IncomingMessage> {
   const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
   const headers: Record<string, string[]> = {};
   forwardRequestHeaders(request).forEach((value, name) => {
@@ -134,12 +171,11 @@ function send(target: URL, request: Request, signal: AbortSignal): Promise<Incom
       socket.once('connect', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));
     });
-    const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
-    if (!hasBody) {
-      outgoing.end();
+    if (body === null || Buffer.isBuffer(body)) {
+      outgoing.end(body ?? undefined);
       return;
     }
-    pipeline(Readable.fromWeb(request.body as never), outgoing).catch((error: unknown) =>
+    pipeline(Readable.fromWeb(body as never), outgoing).catch((error: unknown) =>
       outgoing.destroy(error as Error),
     );
   });
@@ -173,6 +209,11 @@ export async function proxyToApi(request: Request): Promise<Response> {
   if (request.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
     upstream.resume();
     return new Response(null, { status, statusText: upstream.statusMessage, headers });
+  }
+  if (knownSmallLength(upstream.headers['content-length'])) {
+    const body = await readWhole(upstream).catch(() => null);
+    if (body === null) return badGateway(`The API at ${target.host} broke off its answer.`);
+    return new Response(body, { status, statusText: upstream.statusMessage, headers });
   }
   return new Response(Readable.toWeb(upstream) as ReadableStream<Uint8Array>, {
     status,

@@ -44,6 +44,12 @@ class FakeApi {
       response.end(Buffer.alloc(4 * MB, 2));
       return;
     }
+    if (url.pathname === '/api/broken') {
+      // Announces 1,000 bytes, sends 10 and drops the connection.
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"partial"', () => response.socket?.destroy());
+      return;
+    }
     if (url.pathname === '/api/slow') {
       await new Promise((resolve) => setTimeout(resolve, 5_500));
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -188,6 +194,13 @@ describe('the /api/* proxy route', () => {
       }
     }
     expect(bytes).toBe(5 * MB);
+  });
+
+  it('answers 502 JSON when the API breaks off a small answer, instead of a truncated 200', async () => {
+    const response = await fetch(`${web.baseUrl}/api/broken`);
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body).toEqual({ error: 'bad_gateway', message: expect.stringMatching(/broke off/) });
   });
 
   it('answers 502 JSON within 5 s when the API is down', async () => {
