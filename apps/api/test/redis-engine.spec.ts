@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RateLimiter } from '../src/common/rate-limiter';
 import { type ApiInstance, startApi } from './support/api-instance';
 import { expectEventually } from './support/expect-eventually';
 import { BK_1001_THREAD, DEMO, HttpClient } from './support/http-client';
@@ -66,6 +67,40 @@ describe('Redis as the system of record', () => {
       Array.from({ length: 200 }, (_, index) => index + 1),
     );
     expect(new Set(all.map((message: { body: string }) => message.body)).size).toBe(200);
+  });
+
+  it('journals messages, not rate-limit counters: a Redis restart keeps the one and forgets the other', async () => {
+    const api = await startApi({
+      REDIS_URL: redis.url,
+      DEMO_SEED: 'true',
+      MESSAGE_RATE_PER_USER: '10',
+    });
+    instances.push(api);
+    const alice = new HttpClient(api.baseUrl);
+    await alice.login(DEMO.alice);
+    const posted = await alice.post(messagesPath, { body: 'kept', clientMessageId: 'k-1' });
+    expect(posted.status).toBe(201);
+    const client = redis.client();
+    const counters = () => client.keys('chat:rate:messages*');
+    expect(await counters()).toHaveLength(1);
+    const logSize = async () => Number(/aof_current_size:(\d+)/.exec(await client.info())![1]);
+    // A rate-limited action alone adds nothing to the append-only file…
+    const before = await logSize();
+    await api.app.get(RateLimiter).take('messages', { points: 10, windowSeconds: 10 }, 'u_linh');
+    expect(await logSize()).toBe(before);
+    client.disconnect();
+
+    // …and a kill -9 keeps every acknowledged message but no counter.
+    await redis.stop('SIGKILL');
+    await redis.start();
+    const restarted = redis.client();
+    try {
+      expect(await restarted.keys('chat:rate:*')).toEqual([]);
+      const { seq } = posted.body.message;
+      expect(await restarted.llen(`chat:conversation:${BK_1001_THREAD}:messages`)).toBe(seq);
+    } finally {
+      restarted.disconnect();
+    }
   });
 
   it('answers 503 on readiness while Redis is down, recovers by itself and loses no acknowledged message', async () => {
