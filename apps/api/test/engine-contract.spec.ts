@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Message } from '@chat/protocol';
+import { RoomHub } from '../src/infra/realtime/room-hub';
+import { type RoomEvent, rooms } from '../src/infra/realtime/room-event';
 import { SessionRepository } from '../src/modules/auth/session.repository';
 import { BookingRepository } from '../src/modules/bookings/booking.repository';
 import { ConversationRepository } from '../src/modules/chat/conversation.repository';
@@ -208,6 +210,30 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       );
       expect(await sut.countsFromOthers(queries)).toEqual(one);
       expect(await sut.countsFromOthers([])).toEqual([]);
+    });
+
+    it('announces a created message to its room in the same step, in seq order, and a retry never', async () => {
+      const sut = port(MessageRepository);
+      const hub = port(RoomHub);
+      const heard: RoomEvent[] = [];
+      await hub.join(rooms.conversation('c1'), { deliver: (event) => heard.push(event) });
+      const announced = (message: Message): RoomEvent => ({
+        type: 'frame',
+        frame: { event: 'message.new', data: { conversationId: 'c1', message } },
+      });
+      const created = await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          sut.append(draft('amy', `m${index}`), `cm-${index}`, hub.messageAnnouncement()),
+        ),
+      );
+      // A retry and an append without an announcement publish nothing; seq 22 shows what came before.
+      await sut.append(draft('amy', 'retried'), 'cm-3', hub.messageAnnouncement());
+      await sut.append(draft('amy', 'unannounced'), 'cm-quiet');
+      const last = await sut.append(draft('bob', 'last'), 'cm-last', hub.messageAnnouncement());
+      expect(last.message.seq).toBe(22);
+      await expectEventually(() => expect(heard).toHaveLength(21));
+      const bySeq = created.map(({ message }) => message).sort((a, b) => a.seq - b.seq);
+      expect(heard).toEqual([...bySeq, last.message].map(announced));
     });
   });
 

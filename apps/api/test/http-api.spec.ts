@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../src/common/rate-limiter';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
@@ -492,6 +493,51 @@ describe('internal routes without INTERNAL_API_TOKEN', () => {
       );
       expect(response.status).toBe(404);
       expect(response.body.error).toBe('not_found');
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('the message rate limit', () => {
+  it('counts every post, and a refused one changes nothing: no message, no join', async () => {
+    const api = await startApi({ MESSAGE_RATE_PER_USER: '1' });
+    try {
+      const login = async (email: string) => {
+        const client = new HttpClient(api.baseUrl);
+        await client.login(email);
+        return client;
+      };
+      const [alice, bob, vu] = [
+        await login(DEMO.alice),
+        await login(DEMO.bob),
+        await login(DEMO.vu),
+      ];
+      const thread = `/api/chat/conversations/${BK_1001_THREAD}`;
+      const messages = `${thread}/messages`;
+      const handles = async () =>
+        (await alice.get(thread)).body.participants.map((user: { handle: string }) => user.handle);
+
+      expect((await alice.post(messages, { body: 'one', clientMessageId: 'a-1' })).status).toBe(
+        201,
+      );
+      expect((await alice.post(messages, { body: 'two', clientMessageId: 'a-2' })).status).toBe(
+        429,
+      );
+      // A post that access refuses still counts.
+      expect((await bob.post(messages, { body: 'x', clientMessageId: 'b-1' })).status).toBe(403);
+      expect((await bob.post(messages, { body: 'x', clientMessageId: 'b-2' })).status).toBe(429);
+      // vu is in-scope staff and not a participant: his first post would make him one. With his
+      // budget spent, the refused post leaves him out.
+      const participants = await handles();
+      expect(participants).not.toContain('vu');
+      await api.app
+        .get(RateLimiter)
+        .take('messages', { points: 1, windowSeconds: RATE_LIMIT_WINDOW_SECONDS }, 'u_vu');
+      expect((await vu.post(messages, { body: 'late', clientMessageId: 'v-1' })).status).toBe(429);
+      expect(await handles()).toEqual(participants);
+      const page = await alice.get(messages);
+      expect(page.body.messages.map((message: { body: string }) => message.body)).toEqual(['one']);
     } finally {
       await api.close();
     }

@@ -1,4 +1,4 @@
-import { type ServerFrame } from '@chat/protocol';
+import { type Message, type ServerFrame } from '@chat/protocol';
 
 /**
  * Room names: one per conversation, one per user (all of that user's sockets), and one that
@@ -42,4 +42,41 @@ export interface RoomEnvelope {
 /** Something on this replica that receives a room's events: a socket, or a service. */
 export interface RoomMember {
   deliver(event: RoomEvent, room: string): void;
+}
+
+/**
+ * A new message's `message.new` to its conversation's room, published by the store in the same
+ * step as the append: the log and the bus then see a conversation's messages in the same order.
+ */
+export interface MessageAnnouncement {
+  origin: string;
+  publishedAt: number;
+}
+
+/** The envelope that announces `message` to the members of its conversation's room. */
+export function messageEnvelope(announcement: MessageAnnouncement, message: Message): RoomEnvelope {
+  const { conversationId } = message;
+  return {
+    room: rooms.conversation(conversationId),
+    origin: announcement.origin,
+    publishedAt: announcement.publishedAt,
+    event: { type: 'frame', frame: { event: 'message.new', data: { conversationId, message } } },
+  };
+}
+
+/**
+ * {@link messageEnvelope} as the JSON text around the message's own JSON (`head + json + tail`),
+ * for a store that writes the message and publishes it in one script.
+ */
+export function messageEnvelopeText(
+  announcement: MessageAnnouncement,
+  conversationId: string,
+): { room: string; head: string; tail: string } {
+  const room = rooms.conversation(conversationId);
+  const head =
+    `{"room":${JSON.stringify(room)},"origin":${JSON.stringify(announcement.origin)},` +
+    `"publishedAt":${JSON.stringify(announcement.publishedAt)},"event":{"type":"frame",` +
+    `"frame":{"event":"message.new","data":{"conversationId":${JSON.stringify(conversationId)},` +
+    `"message":`;
+  return { room, head, tail: '}}}}' };
 }

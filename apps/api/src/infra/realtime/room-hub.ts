@@ -1,7 +1,12 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '../../modules/metrics/metrics.service';
 import { RealtimeBus } from './realtime-bus';
-import { type RoomEnvelope, type RoomEvent, type RoomMember } from './room-event';
+import {
+  type MessageAnnouncement,
+  type RoomEnvelope,
+  type RoomEvent,
+  type RoomMember,
+} from './room-event';
 
 /**
  * The rooms of this replica and their local members, joined to the bus: the first local member
@@ -73,6 +78,11 @@ export class RoomHub implements OnModuleInit {
 
   publish(room: string, event: RoomEvent): Promise<void> {
     return this.bus.publish({ room, origin: this.bus.instanceId, publishedAt: Date.now(), event });
+  }
+
+  /** How a message stored now is announced from this replica (see MessageRepository.append). */
+  messageAnnouncement(): MessageAnnouncement {
+    return { origin: this.bus.instanceId, publishedAt: Date.now() };
   }
 
   onRecovered(listener: () => void): void {

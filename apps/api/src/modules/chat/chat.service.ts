@@ -17,6 +17,7 @@ import { NotFoundError, RateLimitedError } from '../../common/domain-errors';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../../common/rate-limiter';
 import { type AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { RoomHub } from '../../infra/realtime/room-hub';
 import { decideConversationAccess } from '../access/conversation-access.policy';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { BookingRepository } from '../bookings/booking.repository';
@@ -43,6 +44,7 @@ export class ChatService {
     private readonly notifications: InAppNotificationService,
     private readonly events: DomainEvents,
     private readonly rateLimiter: RateLimiter,
+    private readonly hub: RoomHub,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -129,17 +131,26 @@ export class ChatService {
     conversationId: string,
     input: PostMessageBody,
   ): Promise<{ message: Message; created: boolean }> {
-    // Every attempt counts, over HTTP and WebSocket alike, before any other work is done.
+    // Every attempt counts, over HTTP and WebSocket alike, and a refused one changes nothing.
+    // The access check only reads, alongside the count (one round trip); a refusal wins over it.
     const limit = {
       points: this.config.messageRatePerUser,
       windowSeconds: RATE_LIMIT_WINDOW_SECONDS,
     };
-    if (!(await this.rateLimiter.take('messages', limit, user.id))) {
-      throw new RateLimitedError('Too many messages; slow down');
-    }
-    const { conversation } = await this.access.open(user, conversationId, { join: true });
+    const [allowed, opened] = await Promise.allSettled([
+      this.rateLimiter.take('messages', limit, user.id),
+      this.access.open(user, conversationId, { join: false }),
+    ]);
+    if (allowed.status === 'rejected') throw allowed.reason;
+    if (!allowed.value) throw new RateLimitedError('Too many messages; slow down');
+    if (opened.status === 'rejected') throw opened.reason;
+    // In-scope staff and admins who are not participants yet join with their first message.
+    const { conversation } = opened.value.isParticipant
+      ? opened.value
+      : await this.access.open(user, conversationId, { join: true });
     const mentioned = await this.resolveMentions(user, conversation, input.body);
-    // Who hears about the message is read alongside the append: one round trip instead of two.
+    // The store announces the message to its room as it appends it. Who else hears about it
+    // (unread counts) is read alongside: one round trip.
     const [result, participantIds] = await Promise.all([
       this.messages.append(
         {
@@ -151,6 +162,7 @@ export class ChatService {
           createdAt: new Date().toISOString(),
         },
         input.clientMessageId,
+        this.hub.messageAnnouncement(),
       ),
       this.conversations.listParticipants(conversationId),
     ]);

@@ -1,4 +1,5 @@
 import { type Message } from '@chat/protocol';
+import { type MessageAnnouncement } from '../../infra/realtime/room-event';
 
 /** Everything of a message but its `seq`, which the store assigns. */
 export type MessageDraft = Omit<Message, 'seq'>;
@@ -13,8 +14,15 @@ export abstract class MessageRepository {
   /**
    * Appends atomically: the next gapless `seq`, the idempotency record for
    * (author, clientMessageId) and the author index change together or not at all.
+   * With `announcement`, a created message's `message.new` is published to its conversation's
+   * room in that same step (a retry publishes nothing): every replica hears a conversation's
+   * messages in `seq` order, and a message is never in the log without being announced.
    */
-  abstract append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult>;
+  abstract append(
+    draft: MessageDraft,
+    clientMessageId: string,
+    announcement?: MessageAnnouncement,
+  ): Promise<AppendResult>;
   /** Messages with `seq` in [fromSeq, toSeq], oldest first. */
   abstract range(conversationId: string, fromSeq: number, toSeq: number): Promise<Message[]>;
   abstract lastSeq(conversationId: string): Promise<number>;

@@ -5,6 +5,8 @@ import {
   type MessageDraft,
   MessageRepository,
 } from '../../../modules/chat/message.repository';
+import { RealtimeBus } from '../../realtime/realtime-bus';
+import { type MessageAnnouncement, messageEnvelope } from '../../realtime/room-event';
 
 interface ConversationLog {
   messages: Message[];
@@ -15,7 +17,15 @@ interface ConversationLog {
 export class MemoryMessageRepository extends MessageRepository {
   private readonly logs = new Map<string, ConversationLog>();
 
-  async append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult> {
+  constructor(private readonly bus: RealtimeBus) {
+    super();
+  }
+
+  async append(
+    draft: MessageDraft,
+    clientMessageId: string,
+    announcement?: MessageAnnouncement,
+  ): Promise<AppendResult> {
     const log = this.logFor(draft.conversationId);
     const idempotencyKey = `${draft.author.id}:${clientMessageId}`;
     const existingSeq = log.seqByClientMessageId.get(idempotencyKey);
@@ -25,6 +35,8 @@ export class MemoryMessageRepository extends MessageRepository {
     const message: Message = { ...structuredClone(draft), seq: log.messages.length + 1 };
     log.messages.push(message);
     log.seqByClientMessageId.set(idempotencyKey, message.seq);
+    // In the same step as the append, as the Redis engine's script does.
+    if (announcement) void this.bus.publish(messageEnvelope(announcement, message));
     return { message: structuredClone(message), created: true };
   }
 

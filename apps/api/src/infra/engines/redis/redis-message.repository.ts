@@ -8,11 +8,14 @@ import {
   MessageRepository,
 } from '../../../modules/chat/message.repository';
 import { REDIS_CLIENT } from '../../redis/redis.module';
-import { redisKeys } from '../../redis/redis-keys';
+import { redisChannels, redisKeys } from '../../redis/redis-keys';
+import { type MessageAnnouncement, messageEnvelopeText } from '../../realtime/room-event';
 
 // The log's length is the last seq, so the next seq, the idempotency record and the author
 // index are written in one script: no gap, no duplicate, whatever replica sends it.
-// KEYS: log, idempotency, byAuthor  ARGV: idempotencyField, jsonWithoutSeq
+// With a channel (KEYS[4]), the new message is also published there, wrapped in its envelope, so
+// the bus carries a conversation's messages in the order of their seqs.
+// KEYS: log, idempotency, byAuthor[, channel]  ARGV: idempotencyField, jsonWithoutSeq[, head, tail]
 const APPEND_MESSAGE = `
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then
@@ -23,6 +26,9 @@ local json = '{"seq":' .. seq .. ',' .. ARGV[2]
 redis.call('RPUSH', KEYS[1], json)
 redis.call('HSET', KEYS[2], ARGV[1], seq)
 redis.call('ZADD', KEYS[3], seq, seq)
+if KEYS[4] then
+  redis.call('PUBLISH', KEYS[4], ARGV[3] .. json .. ARGV[4])
+end
 return {1, json}
 `;
 
@@ -47,17 +53,29 @@ export class RedisMessageRepository extends MessageRepository {
     super();
   }
 
-  async append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult> {
+  async append(
+    draft: MessageDraft,
+    clientMessageId: string,
+    announcement?: MessageAnnouncement,
+  ): Promise<AppendResult> {
+    const { conversationId } = draft;
+    const keys = [
+      redisKeys.messageLog(conversationId),
+      redisKeys.messageIdempotency(conversationId),
+      redisKeys.messagesByAuthor(conversationId, draft.author.id),
+    ];
     // The script prepends `{"seq":N,` to the serialized draft, which opens with `{`.
-    const jsonWithoutSeq = JSON.stringify(draft).slice(1);
+    const args = [`${draft.author.id}:${clientMessageId}`, JSON.stringify(draft).slice(1)];
+    if (announcement) {
+      const { room, head, tail } = messageEnvelopeText(announcement, conversationId);
+      keys.push(redisChannels.room(room));
+      args.push(head, tail);
+    }
     const [created, json] = (await this.redis.eval(
       APPEND_MESSAGE,
-      3,
-      redisKeys.messageLog(draft.conversationId),
-      redisKeys.messageIdempotency(draft.conversationId),
-      redisKeys.messagesByAuthor(draft.conversationId, draft.author.id),
-      `${draft.author.id}:${clientMessageId}`,
-      jsonWithoutSeq,
+      keys.length,
+      ...keys,
+      ...args,
     )) as [number, string];
     return { message: JSON.parse(json) as Message, created: created === 1 };
   }

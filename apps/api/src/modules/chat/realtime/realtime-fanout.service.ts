@@ -8,7 +8,8 @@ import { UnreadAnnouncer } from './unread-announcer';
 
 /**
  * Decides who hears about each domain event and publishes it to those rooms, on the replica
- * where it happened; the bus carries it to every replica with members there.
+ * where it happened; the bus carries it to every replica with members there. A new message is
+ * the exception: the store publishes it to its room with the append.
  */
 @Injectable()
 export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
@@ -24,18 +25,14 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribers.push(
-      this.events.on('message.created', async ({ message, participantIds }) => {
-        const { conversationId } = message;
-        await this.publish(rooms.conversation(conversationId), {
-          type: 'frame',
-          frame: { event: 'message.new', data: { conversationId, message } },
-        });
-        await this.unread.changed(
-          conversationId,
+      // The message itself went to its room with the append (MessageRepository.append).
+      this.events.on('message.created', ({ message, participantIds }) =>
+        this.unread.changed(
+          message.conversationId,
           participantIds.filter((userId) => userId !== message.author.id),
           'message',
-        );
-      }),
+        ),
+      ),
       this.events.on('conversation.read', ({ userId, conversationId }) =>
         this.unread.changed(conversationId, [userId], 'read'),
       ),
