@@ -220,9 +220,11 @@ export class ApiContender implements Contender {
             LOG_LEVEL: 'warn',
             WS_HEARTBEAT_MS: String(options.heartbeatMs),
             WS_MAX_SOCKETS_PER_USER: String(this.maxSocketsPerUser),
-            // Load from one address and a few writers: the abuse limits would be the bottleneck.
+            // Load from one address: the upgrade limit per address would be the bottleneck.
             WS_CONNECT_RATE_PER_IP: '0',
-            MESSAGE_RATE_PER_USER: '0',
+            // The message limit stays on, so every post pays for its counter as in production,
+            // but so high that the HTTP workload's few writers never reach it.
+            MESSAGE_RATE_PER_USER: '1000000',
           },
           readyPath: '/api/health/ready',
           nodeArguments: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
