@@ -318,6 +318,39 @@ describe('web app end to end', () => {
     await somchai.context.close();
   });
 
+  it('somchai, moved to another country with BK-2001 open, sees it give way to the forbidden page without a reload', async () => {
+    const somchai = await signedInPage(browser, edge.origin, 'somchai@demo.test');
+    const internal = new ChatApiClient(api.baseUrl);
+    const asCountry = (country: string) => ({
+      email: 'somchai@demo.test',
+      name: 'Somchai Srisuk',
+      handle: 'somchai',
+      role: 'staff' as const,
+      country,
+    });
+    try {
+      await somchai.page.goto('/threads/th_bk_2001');
+      await somchai.page.getByTestId('thread-view').waitFor();
+      // A message from bob arriving live shows the thread's subscription is in place.
+      const bob = new ChatApiClient(api.baseUrl);
+      await bob.login('bob@demo.test');
+      await bob.post('th_bk_2001', 'before the move');
+      await expectEventually(async () =>
+        expect(await messageTexts(somchai.page)).toContain('before the move'),
+      );
+      await markDocument(somchai.page);
+
+      await internal.upsertUser('u_somchai', asCountry('VN'));
+      await somchai.page.getByTestId('thread-forbidden').waitFor();
+      expect(await somchai.page.getByTestId('message').count()).toBe(0);
+      expect(await somchai.page.getByTestId('composer-input').count()).toBe(0);
+      expect(await stillSameDocument(somchai.page)).toBe(true);
+    } finally {
+      await internal.upsertUser('u_somchai', asCountry('TH'));
+      await somchai.context.close();
+    }
+  });
+
   it('renders text from users as text, never as HTML', async () => {
     const linh = await signedInPage(browser, edge.origin, 'linh@demo.test');
     await linh.page.goto(`/threads/${THREAD}`);

@@ -10,6 +10,11 @@ export interface ConversationHandlers {
   onSubscribed?(data: ServerFrameData<'subscribed'>): void;
   /** The server refused the subscription (for example `forbidden`). */
   onError?(data: ServerFrameData<'error'>): void;
+  /**
+   * The server ended the subscription on its own (`unsubscribed` without a request): the user
+   * may no longer see the conversation, because their role or country, or the thread's, changed.
+   */
+  onEnded?(): void;
 }
 
 /**

@@ -62,10 +62,14 @@ export function createRealtimeConnection(
       const offSubscribed = client.on('subscribed', (data) => {
         if (data.conversationId === conversationId) handlers.onSubscribed?.(data);
       });
+      const offEnded = client.on('unsubscribed', (endedId) => {
+        if (endedId === conversationId) handlers.onEnded?.();
+      });
       client.subscribe(conversationId, since === undefined ? {} : { since });
       return () => {
         offMessage();
         offSubscribed();
+        offEnded();
         client.unsubscribe(conversationId);
       };
     },

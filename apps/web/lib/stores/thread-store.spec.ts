@@ -80,6 +80,59 @@ describe(ThreadStore.name, () => {
     expect(sut.getSnapshot().header).toBeNull();
   });
 
+  it('gives way to the forbidden view when the server ends the subscription and access is gone', async () => {
+    const connection = new FakeConnection();
+    const stopLive = vi.fn();
+    connection.subscribeConversation.mockImplementation(() => stopLive);
+    const api = fakeApi();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_linh',
+      api,
+      withHeader: true,
+    });
+    await sut.open(connection);
+    expect(sut.getSnapshot()).toMatchObject({
+      status: 'ready',
+      messages: [message(1), message(2)],
+    });
+    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
+      onEnded(): void;
+    };
+    api.conversation = vi.fn(async () => {
+      throw new ApiError(403, 'forbidden', 'no');
+    });
+    handlers.onEnded();
+    await vi.waitFor(() => expect(sut.getSnapshot().status).toBe('forbidden'));
+    expect(sut.getSnapshot()).toMatchObject({ messages: [], conversation: null, header: null });
+    // Nothing of the thread arrives any more.
+    expect(stopLive).toHaveBeenCalledTimes(1);
+    connection.emit('typing', { conversationId: 'th_1', userId: 'u_alice', expiresInMs: 3_000 });
+    expect(sut.getSnapshot()).toMatchObject({ messages: [], typing: {} });
+    expect(connection.subscribeConversation).toHaveBeenCalledTimes(1);
+  });
+
+  it('subscribes again, from its last seq, when the thread is still open after the server ended it', async () => {
+    const connection = new FakeConnection();
+    const api = fakeApi();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_linh',
+      api,
+      withHeader: false,
+    });
+    await sut.open(connection);
+    sut.receive(message(3));
+    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
+      onEnded(): void;
+    };
+    handlers.onEnded();
+    await vi.waitFor(() => expect(connection.subscribeConversation).toHaveBeenCalledTimes(2));
+    expect(connection.subscribeConversation).toHaveBeenLastCalledWith('th_1', 3, expect.anything());
+    expect(sut.getSnapshot()).toMatchObject({ status: 'ready' });
+    expect(sut.getSnapshot().messages.map((item) => item.seq)).toEqual([1, 2, 3]);
+  });
+
   it('refetches the latest page when the server could not replay the gap', async () => {
     const connection = new FakeConnection();
     const api = fakeApi();

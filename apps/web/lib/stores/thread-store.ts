@@ -99,6 +99,8 @@ function isTransientSendError(error: unknown): boolean {
 export class ThreadStore extends Observable<ThreadState> {
   private connection: RealtimeConnection | null = null;
   private readonly unsubscribers: Array<() => void> = [];
+  /** Ends the live subscription to the conversation; null while there is none. */
+  private unsubscribeLive: (() => void) | null = null;
   private lastReadSent = 0;
   private lastTypingSent = Number.NEGATIVE_INFINITY;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
@@ -168,13 +170,8 @@ export class ThreadStore extends Observable<ThreadState> {
   private attach(connection: RealtimeConnection): void {
     const { conversationId } = this.options;
     this.connection = connection;
+    this.subscribeLive(connection);
     this.unsubscribers.push(
-      connection.subscribeConversation(conversationId, this.lastSeq, {
-        onMessage: (message) => this.receive(message),
-        onSubscribed: ({ recovered }) => {
-          if (!recovered) void this.reloadLatest();
-        },
-      }),
       connection.on('typing', (data) => {
         if (data.conversationId !== conversationId || data.userId === this.options.currentUserId)
           return;
@@ -194,10 +191,58 @@ export class ThreadStore extends Observable<ThreadState> {
     );
   }
 
+  private subscribeLive(connection: RealtimeConnection): void {
+    this.unsubscribeLive = connection.subscribeConversation(
+      this.options.conversationId,
+      this.lastSeq,
+      {
+        onMessage: (message) => this.receive(message),
+        onSubscribed: ({ recovered }) => {
+          if (!recovered) void this.reloadLatest();
+        },
+        onEnded: () => void this.subscriptionEnded(connection),
+      },
+    );
+  }
+
+  /**
+   * The server ended the live subscription because access changed. Asks the API whether the
+   * thread is still open to this user: if not, the thread gives way to the forbidden (or not
+   * found) view and nothing of it stays on screen; if it is, the subscription resumes.
+   */
+  private async subscriptionEnded(connection: RealtimeConnection): Promise<void> {
+    // The server has already dropped it; this removes the listeners.
+    this.unsubscribeLive?.();
+    this.unsubscribeLive = null;
+    try {
+      await this.options.api.conversation(this.options.conversationId);
+    } catch (error) {
+      if (this.closed) return;
+      if (isApiError(error, 403) || isApiError(error, 404)) {
+        this.close();
+        this.set({
+          status: isApiError(error, 403) ? 'forbidden' : 'not_found',
+          conversation: null,
+          header: null,
+          messages: [],
+          hasMore: false,
+          pending: [],
+          typing: {},
+          presence: {},
+          lastIncoming: null,
+        });
+        return;
+      }
+    }
+    if (!this.closed && !this.unsubscribeLive) this.subscribeLive(connection);
+  }
+
   close(): void {
     this.closed = true;
     if (this.typingTimer) clearTimeout(this.typingTimer);
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.unsubscribeLive?.();
+    this.unsubscribeLive = null;
   }
 
   receive(message: Message): void {

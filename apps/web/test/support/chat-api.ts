@@ -1,3 +1,4 @@
+import type { UpsertUserBody } from '@chat/protocol';
 import { INTERNAL_TOKEN } from './processes';
 
 /** A cookie-keeping client of the API, for the other side of a browser test. */
@@ -33,6 +34,15 @@ export class ChatApiClient {
       throw new Error(`post: ${response.status} ${await response.text()}`);
     }
     return ((await response.json()) as { message: { seq: number } }).message;
+  }
+
+  async upsertUser(userId: string, user: UpsertUserBody): Promise<void> {
+    const response = await fetch(`${this.baseUrl}/api/internal/users/${userId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INTERNAL_TOKEN}` },
+      body: JSON.stringify(user),
+    });
+    if (response.status !== 200) throw new Error(`upsert user: ${response.status}`);
   }
 
   async notify(userId: string, title: string, body?: string, link?: string) {
