@@ -39,7 +39,7 @@ export class ApiContender implements Contender {
   readonly name = 'api' as const;
   readonly label = 'this API';
   readonly description =
-    'This API (`apps/api/dist/main.js`, NODE_ENV=production): bearer-session handshake, access check and auto-join on subscribe, every message appended to the Redis log (gapless seq, idempotency) before fanout through per-room Redis pub/sub, unread updates to every participant.';
+    'This API (`apps/api/dist/main.js`, NODE_ENV=production): bearer-session handshake, access check and auto-join on subscribe, the message rate limit taken for every message (set too high to refuse any), every message appended to the Redis log (gapless seq, idempotency) and published to its room by the same script, per-room Redis pub/sub to the replicas, unread updates to every participant.';
   readonly kind = 'api' as const;
   readonly maxInstances = 2;
   private redis: RedisServer | null = null;
