@@ -543,3 +543,37 @@ describe('the message rate limit', () => {
     }
   });
 });
+
+describe.each(ENGINES)('the login rate limit on the %s engine', (engineName) => {
+  const engine = useEngine(engineName);
+
+  it('counts every attempt from an address, right or wrong, and refuses the next with 429', async () => {
+    await engine.reset();
+    // Two replicas on Redis share the count; the embedded engine runs one.
+    const replicas = await Promise.all(
+      (engineName === 'redis' ? [1, 2] : [1]).map(() =>
+        startApi({ ...engine.environment(), LOGIN_RATE_PER_IP: '3' }),
+      ),
+    );
+    try {
+      const attempt = (index: number, password: string, headers: Record<string, string> = {}) =>
+        new HttpClient(replicas[index % replicas.length]!.baseUrl).post(
+          '/api/auth/login',
+          { email: DEMO.alice, password },
+          headers,
+        );
+      expect((await attempt(0, 'wrong-password')).status).toBe(401);
+      expect((await attempt(1, 'wrong-password')).status).toBe(401);
+      expect((await attempt(2, 'demo1234')).status).toBe(200);
+      const refused = await attempt(3, 'demo1234');
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toBe('rate_limited');
+      expect(refused.headers.get('set-cookie')).toBeNull();
+      // Another client address, as the trusted edge reports it, has its own budget.
+      const elsewhere = await attempt(0, 'demo1234', { 'x-forwarded-for': '203.0.113.7' });
+      expect(elsewhere.status).toBe(200);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+});

@@ -85,6 +85,7 @@ describe('realtime replicas as processes', () => {
       SHUTDOWN_GRACE_MS: '8000',
       // 200 clients on one address connect, then reconnect, within seconds.
       WS_CONNECT_RATE_PER_IP: '0',
+      LOGIN_RATE_PER_IP: '0',
     };
     const [a, b] = await Promise.all([start(environment), start(environment)]);
     const linh = new HttpClient(a.baseUrl);

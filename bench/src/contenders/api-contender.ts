@@ -222,6 +222,8 @@ export class ApiContender implements Contender {
             WS_MAX_SOCKETS_PER_USER: String(this.maxSocketsPerUser),
             // Load from one address: the upgrade limit per address would be the bottleneck.
             WS_CONNECT_RATE_PER_IP: '0',
+            // Thousands of users sign in from this one address while the fixture is made.
+            LOGIN_RATE_PER_IP: '0',
             // The message limit stays on, so every post pays for its counter as in production,
             // but so high that the HTTP workload's few writers never reach it.
             MESSAGE_RATE_PER_USER: '1000000',

@@ -1,6 +1,9 @@
 /** The window of the configurable limits (`WS_CONNECT_RATE_PER_IP`, `MESSAGE_RATE_PER_USER`). */
 export const RATE_LIMIT_WINDOW_SECONDS = 10;
 
+/** The window of `LOGIN_RATE_PER_IP`: a minute, so a password guesser gets few tries an hour. */
+export const LOGIN_RATE_WINDOW_SECONDS = 60;
+
 /** How many events a key may have per window. */
 export interface RateLimit {
   /** Events per window; 0 means no limit. */

@@ -68,6 +68,8 @@ export const environmentSchema = z.object({
   WS_CONNECT_RATE_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Messages one user may post per 10 s, HTTP and WebSocket, across replicas; 0: no limit. @default 60 */
   MESSAGE_RATE_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  /** Login attempts one client address may make per minute, across replicas; 0: no limit. @default 10 */
+  LOGIN_RATE_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** Most messages a `subscribe {since}` replays; a larger gap answers `recovered:false`. @default 500 */
   WS_REPLAY_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
   /** @default 2592000 (30 days) */
@@ -118,6 +120,8 @@ export interface AppConfig {
   wsConnectRatePerIp: number;
   /** Messages per user per 10 s (0: none). */
   messageRatePerUser: number;
+  /** Login attempts per client address per minute (0: none). */
+  loginRatePerIp: number;
   sessionTtlSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Session cookies carry `Secure` in production. */
@@ -172,6 +176,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     wsReplayLimit: env.WS_REPLAY_LIMIT,
     wsConnectRatePerIp: env.WS_CONNECT_RATE_PER_IP,
     messageRatePerUser: env.MESSAGE_RATE_PER_USER,
+    loginRatePerIp: env.LOGIN_RATE_PER_IP,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     secureCookies: production,

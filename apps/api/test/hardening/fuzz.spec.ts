@@ -103,6 +103,7 @@ describe('property-based fuzzing', () => {
       DEMO_SEED: 'true',
       WS_MAX_SOCKETS_PER_USER: '1000',
       WS_CONNECT_RATE_PER_IP: '0',
+      LOGIN_RATE_PER_IP: '0',
       MESSAGE_RATE_PER_USER: '0',
     });
   });

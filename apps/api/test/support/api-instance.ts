@@ -21,6 +21,7 @@ export async function startApi(environment: Record<string, string> = {}): Promis
     // Suites here post hundreds of messages and open hundreds of sockets from one address within
     // seconds; the limits themselves are tested with their defaults in test/hardening/floods.
     WS_CONNECT_RATE_PER_IP: '0',
+    LOGIN_RATE_PER_IP: '0',
     MESSAGE_RATE_PER_USER: '0',
     ...environment,
   });

@@ -159,6 +159,8 @@ export async function spawnApi(
   const child = spawnChild(process.execPath, [API_ENTRY], {
     LOG_LEVEL: 'warn',
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    // Every browser of the suite signs in from this one address.
+    LOGIN_RATE_PER_IP: '0',
     ...environment,
     PORT: String(apiPort),
   });

@@ -9,6 +9,7 @@ import {
 } from '@chat/protocol';
 import { type AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { clientAddress } from '../../common/client-address';
 import { ZodPipe } from '../../common/validation';
 import { AuthService } from './auth.service';
 import { CurrentUser, SessionGuard, sessionIdFrom } from './session.guard';
@@ -24,9 +25,14 @@ export class AuthController {
   @HttpCode(200)
   async login(
     @Body(new ZodPipe(loginBodySchema)) body: LoginBody,
+    @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<UserResponse> {
-    const { user, sessionId } = await this.auth.login(body.email, body.password);
+    const { user, sessionId } = await this.auth.login(
+      body.email,
+      body.password,
+      clientAddress(request),
+    );
     response.cookie(SESSION_COOKIE, sessionId, {
       httpOnly: true,
       sameSite: 'lax',

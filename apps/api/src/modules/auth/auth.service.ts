@@ -4,7 +4,8 @@ import { type User } from '@chat/protocol';
 import { type AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DomainEvents } from '../../common/domain-events';
-import { InvalidCredentialsError } from '../../common/domain-errors';
+import { InvalidCredentialsError, RateLimitedError } from '../../common/domain-errors';
+import { LOGIN_RATE_WINDOW_SECONDS, RateLimiter } from '../../common/rate-limiter';
 import { UserRepository } from '../users/user.repository';
 import { toPublicUser } from '../users/users.service';
 import { PasswordHasher } from './password-hasher';
@@ -31,12 +32,26 @@ export class AuthService {
     private readonly sessions: SessionRepository,
     private readonly passwords: PasswordHasher,
     private readonly events: DomainEvents,
+    private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.decoyHash = passwords.hash(randomBytes(16).toString('hex'));
   }
 
-  async login(email: string, password: string): Promise<{ user: User; sessionId: string }> {
+  /**
+   * Checks the password and opens a session. Every attempt from the client address counts,
+   * before the password hash is computed: guessing passwords from one address is slow, and a
+   * flood of attempts costs a counter each, not a hash.
+   */
+  async login(
+    email: string,
+    password: string,
+    clientAddress: string,
+  ): Promise<{ user: User; sessionId: string }> {
+    const limit = { points: this.config.loginRatePerIp, windowSeconds: LOGIN_RATE_WINDOW_SECONDS };
+    if (!(await this.rateLimiter.take('login', limit, clientAddress))) {
+      throw new RateLimitedError('Too many login attempts; try again in a minute');
+    }
     const user = await this.users.findByEmail(email);
     const valid = await this.passwords.verify(
       password,

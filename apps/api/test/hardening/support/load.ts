@@ -7,6 +7,7 @@ import { HttpClient } from '../../support/http-client';
 export const LOAD_ENVIRONMENT = {
   WS_MAX_SOCKETS_PER_USER: '10000',
   WS_CONNECT_RATE_PER_IP: '0',
+  LOGIN_RATE_PER_IP: '0',
   MESSAGE_RATE_PER_USER: '0',
 } as const;
 
