@@ -27,6 +27,7 @@ function useThreadStore(conversationId: string): ThreadStore {
       withHeader: threadHeaderInfoEnabled,
       onRead: (id) => chatUnread.markConversationRead(id),
       onIncoming: (message) => chatUnread.messageArrived(message.conversationId, message.seq),
+      onResumed: () => void chatUnread.refresh(),
     });
     void created.open(connection);
     // eslint-disable-next-line react-hooks/set-state-in-effect -- one store per open thread

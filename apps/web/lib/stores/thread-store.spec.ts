@@ -133,6 +133,44 @@ describe(ThreadStore.name, () => {
     expect(sut.getSnapshot().messages.map((item) => item.seq)).toEqual([1, 2, 3]);
   });
 
+  it('does not count the replay after a reconnect as new messages, and asks for counts once resumed', async () => {
+    const connection = new FakeConnection();
+    const onIncoming = vi.fn();
+    const onResumed = vi.fn();
+    const sut = new ThreadStore({
+      conversationId: 'th_1',
+      currentUserId: 'u_linh',
+      api: fakeApi(),
+      withHeader: false,
+      onIncoming,
+      onResumed,
+    });
+    await sut.open(connection);
+    connection.setState('connected');
+    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
+      onMessage(message: Message): void;
+      onSubscribed(data: { conversationId: string; recovered: boolean; lastSeq: number }): void;
+    };
+    handlers.onSubscribed({ conversationId: 'th_1', recovered: true, lastSeq: 2 });
+    handlers.onMessage(message(3));
+    expect(onIncoming).toHaveBeenCalledTimes(1);
+    expect(onResumed).not.toHaveBeenCalled();
+
+    // The socket drops and comes back: seqs 4 and 5 are the replay of the gap.
+    connection.setState('reconnecting');
+    connection.setState('connected');
+    handlers.onMessage(message(4));
+    handlers.onMessage(message(5));
+    expect(onIncoming).toHaveBeenCalledTimes(1);
+    handlers.onSubscribed({ conversationId: 'th_1', recovered: true, lastSeq: 5 });
+    expect(onResumed).toHaveBeenCalledTimes(1);
+    // Live again.
+    handlers.onMessage(message(6));
+    expect(onIncoming).toHaveBeenCalledTimes(2);
+    expect(onIncoming).toHaveBeenLastCalledWith(message(6));
+    expect(sut.getSnapshot().messages.map((item) => item.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('refetches the latest page when the server could not replay the gap', async () => {
     const connection = new FakeConnection();
     const api = fakeApi();

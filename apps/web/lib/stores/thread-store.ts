@@ -74,6 +74,11 @@ export interface ThreadStoreOptions {
    * frame for it (the socket has the message), so whoever shows counts adds it themselves.
    */
   onIncoming?(message: Message): void;
+  /**
+   * The subscription resumed after a reconnect. The messages replayed for the gap did not go to
+   * `onIncoming` (the server's counts hold them), so whoever shows counts asks for them now.
+   */
+  onResumed?(): void;
   now?(): number;
   /**
    * Pauses before each automatic resend of a message whose send failed transiently
@@ -99,6 +104,11 @@ function isTransientSendError(error: unknown): boolean {
 export class ThreadStore extends Observable<ThreadState> {
   private connection: RealtimeConnection | null = null;
   private readonly unsubscribers: Array<() => void> = [];
+  /**
+   * From a reconnect until this thread's `subscribed`: the messages arriving are the replay of
+   * what was sent while the socket was away, which the server's unread counts already hold.
+   */
+  private resuming = false;
   /** Ends the live subscription to the conversation; null while there is none. */
   private unsubscribeLive: (() => void) | null = null;
   private lastReadSent = 0;
@@ -185,8 +195,11 @@ export class ThreadStore extends Observable<ThreadState> {
         this.set({ presence: { ...this.state.presence, [data.userId]: data.online } });
       }),
       connection.onStateChange((state, previous) => {
-        // Presence may have changed while the socket was down.
-        if (state === 'connected' && previous !== 'connecting') void this.reloadPresence();
+        if (state !== 'connected' || previous === 'connecting') return;
+        // Back after a drop. Presence may have changed while the socket was down, and what the
+        // resubscribe replays until `subscribed` was sent meanwhile (see `resuming`).
+        this.resuming = true;
+        void this.reloadPresence();
       }),
     );
   }
@@ -198,6 +211,10 @@ export class ThreadStore extends Observable<ThreadState> {
       {
         onMessage: (message) => this.receive(message),
         onSubscribed: ({ recovered }) => {
+          if (this.resuming) {
+            this.resuming = false;
+            this.options.onResumed?.();
+          }
           if (!recovered) void this.reloadLatest();
         },
         onEnded: () => void this.subscriptionEnded(connection),
@@ -264,7 +281,7 @@ export class ThreadStore extends Observable<ThreadState> {
       typing,
       lastIncoming: mine ? this.state.lastIncoming : message,
     });
-    if (!mine) this.options.onIncoming?.(message);
+    if (!mine && !this.resuming) this.options.onIncoming?.(message);
   }
 
   async loadOlder(): Promise<void> {
