@@ -2,7 +2,13 @@ import type { Message } from '@chat/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api-client';
 import { FakeConnection } from '../../test/support/fake-connection';
-import { mergeMessages, ThreadStore, type ThreadApi } from './thread-store';
+import type { ConversationHandlers } from '../realtime/connection';
+import {
+  mergeMessages,
+  ThreadStore,
+  type ThreadApi,
+  type ThreadStoreOptions,
+} from './thread-store';
 
 const alice = { id: 'u_alice', name: 'Alice', handle: 'alice', role: 'customer' as const };
 const linh = { id: 'u_linh', name: 'Linh', handle: 'linh', role: 'staff' as const };
@@ -32,6 +38,29 @@ function fakeApi(overrides: Partial<ThreadApi> = {}): ThreadApi {
     presence: vi.fn(async () => ({ members: [{ userId: 'u_linh', online: true }] })),
     ...overrides,
   };
+}
+
+/** A store for th_1 as linh, opened on a fake socket, with the handlers of its subscription. */
+async function openThread(
+  options: Partial<ThreadStoreOptions> = {},
+  connection = new FakeConnection(),
+) {
+  const api = options.api ?? fakeApi();
+  const sut = new ThreadStore({
+    conversationId: 'th_1',
+    currentUserId: 'u_linh',
+    withHeader: false,
+    ...options,
+    api,
+  });
+  await sut.open(connection);
+  return { sut, api, connection, handlers: liveHandlers(connection) };
+}
+
+/** What the store passed to its latest `subscribeConversation`. */
+function liveHandlers(connection: FakeConnection): Required<ConversationHandlers> {
+  const calls = connection.subscribeConversation.mock.calls as unknown[][];
+  return calls.at(-1)?.[2] as Required<ConversationHandlers>;
 }
 
 describe(mergeMessages.name, () => {
@@ -84,21 +113,11 @@ describe(ThreadStore.name, () => {
     const connection = new FakeConnection();
     const stopLive = vi.fn();
     connection.subscribeConversation.mockImplementation(() => stopLive);
-    const api = fakeApi();
-    const sut = new ThreadStore({
-      conversationId: 'th_1',
-      currentUserId: 'u_linh',
-      api,
-      withHeader: true,
-    });
-    await sut.open(connection);
+    const { sut, api, handlers } = await openThread({ withHeader: true }, connection);
     expect(sut.getSnapshot()).toMatchObject({
       status: 'ready',
       messages: [message(1), message(2)],
     });
-    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
-      onEnded(): void;
-    };
     api.conversation = vi.fn(async () => {
       throw new ApiError(403, 'forbidden', 'no');
     });
@@ -113,19 +132,8 @@ describe(ThreadStore.name, () => {
   });
 
   it('subscribes again, from its last seq, when the thread is still open after the server ended it', async () => {
-    const connection = new FakeConnection();
-    const api = fakeApi();
-    const sut = new ThreadStore({
-      conversationId: 'th_1',
-      currentUserId: 'u_linh',
-      api,
-      withHeader: false,
-    });
-    await sut.open(connection);
+    const { sut, connection, handlers } = await openThread();
     sut.receive(message(3));
-    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
-      onEnded(): void;
-    };
     handlers.onEnded();
     await vi.waitFor(() => expect(connection.subscribeConversation).toHaveBeenCalledTimes(2));
     expect(connection.subscribeConversation).toHaveBeenLastCalledWith('th_1', 3, expect.anything());
@@ -134,23 +142,10 @@ describe(ThreadStore.name, () => {
   });
 
   it('does not count the replay after a reconnect as new messages, and asks for counts once resumed', async () => {
-    const connection = new FakeConnection();
     const onIncoming = vi.fn();
     const onResumed = vi.fn();
-    const sut = new ThreadStore({
-      conversationId: 'th_1',
-      currentUserId: 'u_linh',
-      api: fakeApi(),
-      withHeader: false,
-      onIncoming,
-      onResumed,
-    });
-    await sut.open(connection);
+    const { sut, connection, handlers } = await openThread({ onIncoming, onResumed });
     connection.setState('connected');
-    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
-      onMessage(message: Message): void;
-      onSubscribed(data: { conversationId: string; recovered: boolean; lastSeq: number }): void;
-    };
     handlers.onSubscribed({ conversationId: 'th_1', recovered: true, lastSeq: 2 });
     handlers.onMessage(message(3));
     expect(onIncoming).toHaveBeenCalledTimes(1);
@@ -172,18 +167,7 @@ describe(ThreadStore.name, () => {
   });
 
   it('refetches the latest page when the server could not replay the gap', async () => {
-    const connection = new FakeConnection();
-    const api = fakeApi();
-    const sut = new ThreadStore({
-      conversationId: 'th_1',
-      currentUserId: 'u_linh',
-      api,
-      withHeader: false,
-    });
-    await sut.open(connection);
-    const handlers = (connection.subscribeConversation.mock.calls[0] as unknown[])[2] as {
-      onSubscribed(data: { conversationId: string; recovered: boolean; lastSeq: number }): void;
-    };
+    const { sut, api, handlers } = await openThread();
     api.messages = vi.fn(async () => ({ messages: [message(300), message(301)], hasMore: true }));
     handlers.onSubscribed({ conversationId: 'th_1', recovered: false, lastSeq: 301 });
     await vi.waitFor(() => expect(sut.getSnapshot().messages.at(-1)?.seq).toBe(301));
