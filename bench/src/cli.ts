@@ -4,15 +4,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ContenderName } from './contenders/contender';
-import { loadAverage } from './infra/process-stats';
+import { QUIET_CPU_PERCENT } from './infra/quiet';
 import { BENCH_ROOT } from './paths';
 import { PROFILES, type ProfileName } from './profiles';
 import { Progress } from './progress';
 import { writeFormatted } from './report/format';
 import { renderSummary } from './report/markdown';
 import { latestFullResults, RESULTS_DIRECTORY, writeReport } from './report/report-files';
-import { ALL_CONTENDERS, ALL_WORKLOADS, runBenchmarks, type WorkloadName } from './run';
-import { sleep } from './clock';
+import { ALL_CONTENDERS, ALL_WORKLOADS, awaitQuiet, runBenchmarks, type WorkloadName } from './run';
 
 interface Arguments {
   profile: ProfileName;
@@ -88,31 +87,6 @@ function timestamp(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
 }
 
-async function waitForQuietMachine(
-  progress: Progress,
-  threshold: number,
-  maxWaitMs: number,
-): Promise<void> {
-  const deadline = Date.now() + maxWaitMs;
-  for (;;) {
-    const [one] = loadAverage();
-    if (one < threshold) {
-      progress.log(`machine quiet: 1-min load ${one.toFixed(2)}`);
-      return;
-    }
-    if (Date.now() > deadline) {
-      progress.log(
-        `machine still busy after ${maxWaitMs / 60_000} min (load ${one.toFixed(2)}); running anyway, the load is recorded`,
-      );
-      return;
-    }
-    progress.update(
-      `waiting for a quiet machine: 1-min load ${one.toFixed(2)} (want < ${threshold})`,
-    );
-    await sleep(5_000);
-  }
-}
-
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
   if (options.reportOnly) {
@@ -126,7 +100,14 @@ async function main(): Promise<void> {
   if (options.socketsPerUser) profile.socketsPerUser = options.socketsPerUser;
   const progress = new Progress(true);
   const full = options.profile === 'full';
-  if (full && options.wait) await waitForQuietMachine(progress, 0.8, 10 * 60_000);
+  if (full && options.wait) {
+    await awaitQuiet(
+      progress,
+      { thresholdPercent: QUIET_CPU_PERCENT, maxWaitMs: 10 * 60_000 },
+      'before the run',
+      () => [],
+    );
+  }
   const profileDir = options.cpuProfiles ? join(BENCH_ROOT, 'profiles') : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -137,7 +118,7 @@ async function main(): Promise<void> {
     progress,
     profileDir,
     quiet: options.wait
-      ? { threshold: full ? 0.8 : 1.5, maxWaitMs: full ? 300_000 : 10_000 }
+      ? { thresholdPercent: QUIET_CPU_PERCENT, maxWaitMs: full ? 300_000 : 10_000 }
       : null,
   });
 

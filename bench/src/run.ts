@@ -1,10 +1,10 @@
-import { sleep } from './clock';
 import { CLOCK_METHOD } from './clock';
 import { ApiContender } from './contenders/api-contender';
 import { type Contender, type ContenderName } from './contenders/contender';
 import { SocketIoContender } from './contenders/socketio-contender';
 import { RawWsContender } from './contenders/ws-contender';
 import { loadAverage } from './infra/process-stats';
+import { type QuietOptions, waitForQuiet } from './infra/quiet';
 import { WorkerPool } from './load/pool';
 import { describeMachine, describeVersions } from './machine';
 import { type Profile } from './profiles';
@@ -27,8 +27,8 @@ export interface RunOptions {
   workloads?: WorkloadName[];
   progress: Progress;
   profileDir?: string | null;
-  /** Wait (bounded) for the 1-minute load average to drop below `threshold` before measuring. */
-  quiet?: { threshold: number; maxWaitMs: number } | null;
+  /** Wait (bounded) for other processes to leave the machine quiet before each workload. */
+  quiet?: QuietOptions | null;
   /** Measure the HTTP path through the web app's proxy route as well. @default true */
   webProxy?: boolean;
   /** Rethrow the first workload error instead of recording it as a note (the smoke test). */
@@ -46,24 +46,23 @@ function createContender(name: ContenderName): Contender {
   }
 }
 
-async function awaitQuiet(
+/** Waits (bounded) until the rest of the machine is quiet; says so when it gives up. */
+export async function awaitQuiet(
   progress: Progress,
-  quiet: RunOptions['quiet'],
+  quiet: QuietOptions | null | undefined,
   label: string,
-): Promise<number> {
-  if (!quiet) return loadAverage()[0];
-  const deadline = Date.now() + quiet.maxWaitMs;
-  for (;;) {
-    const [one] = loadAverage();
-    if (one < quiet.threshold) return one;
-    if (Date.now() > deadline) {
-      progress.log(`${label}: machine still busy (load ${one.toFixed(2)}), measuring anyway`);
-      return one;
-    }
+  ourPids: () => number[],
+): Promise<void> {
+  if (!quiet) return;
+  const result = await waitForQuiet(quiet, ourPids, (percent) =>
     progress.update(
-      `${label}: waiting for a quiet machine (1-min load ${one.toFixed(2)} ≥ ${quiet.threshold})`,
+      `${label}: waiting for a quiet machine (other processes use ${Math.round(percent)} % of a core, want < ${quiet.thresholdPercent} %)`,
+    ),
+  );
+  if (!result.quiet) {
+    progress.log(
+      `${label}: other processes still use ${Math.round(result.foreignPercent)} % of a core after ${Math.round(result.waitedMs / 1000)} s; measuring anyway`,
     );
-    await sleep(2_000);
   }
 }
 
@@ -78,11 +77,13 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     profileDir: options.profileDir ?? null,
     notes: [],
     webProxy: options.webProxy ?? true,
-    waitQuiet: (label) => awaitQuiet(progress, options.quiet, label),
+    waitQuiet: (label, ourPids) => awaitQuiet(progress, options.quiet, label, ourPids),
   };
   const startedAt = new Date();
   const loadAverageBefore = loadAverage();
   const contenders = names.map(createContender);
+  // Between workloads only the contenders' helpers (their Redis) and this process are ours.
+  const helperPids = () => contenders.flatMap((contender) => contender.helperPids());
   const results: Omit<BenchResults, 'targets'> = {
     schemaVersion: 1,
     profile: profile.name,
@@ -132,7 +133,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
 
     if (workloads.includes('fanout')) {
       for (const contender of contenders) {
-        await awaitQuiet(progress, options.quiet, `fanout ${contender.label}`);
+        await awaitQuiet(progress, options.quiet, `fanout ${contender.label}`, helperPids);
         await attempt(`fanout ${contender.label}`, async () => {
           results.fanout.push(await runFanout(context, contender));
         });
@@ -140,7 +141,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     }
     if (workloads.includes('capacity')) {
       for (const contender of contenders) {
-        await awaitQuiet(progress, options.quiet, `capacity ${contender.label}`);
+        await awaitQuiet(progress, options.quiet, `capacity ${contender.label}`, helperPids);
         await attempt(`capacity ${contender.label}`, async () => {
           results.capacity.push(await runCapacity(context, contender));
         });
@@ -154,7 +155,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
           );
           continue;
         }
-        await awaitQuiet(progress, options.quiet, `storm ${contender.label}`);
+        await awaitQuiet(progress, options.quiet, `storm ${contender.label}`, helperPids);
         await attempt(`storm ${contender.label}`, async () => {
           results.storm.push(await runStorm(context, contender));
         });
@@ -162,7 +163,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     }
     const api = byName('api');
     if (workloads.includes('http') && api instanceof ApiContender) {
-      await awaitQuiet(progress, options.quiet, 'http');
+      await awaitQuiet(progress, options.quiet, 'http', helperPids);
       await attempt('http', async () => {
         results.http = await runHttp(context, api);
         if (results.http.note) context.notes.push(`http: ${results.http.note}`);

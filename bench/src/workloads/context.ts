@@ -11,8 +11,8 @@ export interface RunContext {
   notes: string[];
   /** Measure the web app's proxy route too (needs the built web app). */
   webProxy: boolean;
-  /** Waits (bounded) for other processes to leave the machine alone; returns the 1-min load. */
-  waitQuiet(label: string): Promise<number>;
+  /** Waits (bounded) until processes other than `ourPids` and the runner leave the machine quiet. */
+  waitQuiet(label: string, ourPids: () => number[]): Promise<void>;
 }
 
 /**

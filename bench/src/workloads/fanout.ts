@@ -2,6 +2,7 @@ import { now, sleep } from '../clock';
 import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
 import { LatencyHistogram } from '../histogram';
 import { CpuMeter, ForeignCpuMeter, loadAverage, settle } from '../infra/process-stats';
+import { QUIET_CPU_PERCENT } from '../infra/quiet';
 import { redisCommandsProcessed } from '../infra/redis-server';
 import { type CollectResult, type PublishResult, type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
@@ -9,8 +10,6 @@ import { type FanoutResult, type FanoutStep } from '../results';
 import { instancesFor, profileCpu, type RunContext } from './context';
 
 export const FANOUT_P99_LIMIT_MS = 100;
-/** Other processes' CPU (% of one core) above which a step is measured again. */
-export const FOREIGN_CPU_LIMIT_PERCENT = 25;
 const MAX_ATTEMPTS = 3;
 
 /** Adds up what the workers saw against what the writers sent, room by room. */
@@ -217,13 +216,18 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       let fanoutStep: FanoutStep | null = null;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         await settle(() => [...deployment.pids(), ...pool.pids], { maxMs: 5_000 });
-        if (attempt > 1) await context.waitQuiet(`fanout ${contender.label} at ${rate} msgs/s`);
+        if (attempt > 1) {
+          await context.waitQuiet(`fanout ${contender.label} at ${rate} msgs/s`, () => [
+            ...deployment.pids(),
+            ...pool.pids,
+          ]);
+        }
         const measured = await measureStep(index * MAX_ATTEMPTS + attempt, rate);
         measured.attempts = attempt;
         if (!fanoutStep || measured.foreignCpuPercent < fanoutStep.foreignCpuPercent) {
           fanoutStep = { ...measured, attempts: attempt };
         }
-        if (measured.foreignCpuPercent <= FOREIGN_CPU_LIMIT_PERCENT) break;
+        if (measured.foreignCpuPercent <= QUIET_CPU_PERCENT) break;
         progress.log(
           `fanout ${contender.label}: other processes used ${Math.round(measured.foreignCpuPercent)} % CPU during ${rate} msgs/s (attempt ${attempt}/${MAX_ATTEMPTS})`,
         );
