@@ -176,6 +176,38 @@ describe(ThreadStore.name, () => {
     expect(sut.getSnapshot().hasMore).toBe(true);
   });
 
+  it('reads presence again once subscribed: someone who came online while the thread loaded shows online', async () => {
+    const { sut, api, handlers } = await openThread({
+      api: fakeApi({
+        presence: vi.fn(async () => ({ members: [{ userId: 'u_alice', online: false }] })),
+      }),
+    });
+    expect(sut.getSnapshot().presence).toEqual({ u_alice: false });
+    // Alice connected after that snapshot and before the subscription was live: no frame came.
+    api.presence = vi.fn(async () => ({ members: [{ userId: 'u_alice', online: true }] }));
+    handlers.onSubscribed({ conversationId: 'th_1', recovered: true, lastSeq: 2 });
+    await vi.waitFor(() => expect(sut.getSnapshot().presence).toEqual({ u_alice: true }));
+  });
+
+  it('keeps a presence frame that arrives while the snapshot is read', async () => {
+    const { sut, api, connection, handlers } = await openThread();
+    type Presence = Awaited<ReturnType<ThreadApi['presence']>>;
+    let answer: (value: Presence) => void = () => undefined;
+    api.presence = vi.fn(() => new Promise<Presence>((resolve) => (answer = resolve)));
+    handlers.onSubscribed({ conversationId: 'th_1', recovered: true, lastSeq: 2 });
+    connection.emit('presence', { conversationId: 'th_1', userId: 'u_alice', online: false });
+    // Read before alice left.
+    answer({
+      members: [
+        { userId: 'u_alice', online: true },
+        { userId: 'u_linh', online: true },
+      ],
+    });
+    await vi.waitFor(() =>
+      expect(sut.getSnapshot().presence).toEqual({ u_alice: false, u_linh: true }),
+    );
+  });
+
   it('sends optimistically and retries with the same clientMessageId', async () => {
     let attempts = 0;
     const ids: string[] = [];

@@ -109,6 +109,9 @@ export class ThreadStore extends Observable<ThreadState> {
    * what was sent while the socket was away, which the server's unread counts already hold.
    */
   private resuming = false;
+  /** Per user, the number of the last live `presence` frame about them (see reloadPresence). */
+  private readonly presenceHeardAt = new Map<string, number>();
+  private presenceFrames = 0;
   /** Ends the live subscription to the conversation; null while there is none. */
   private unsubscribeLive: (() => void) | null = null;
   private lastReadSent = 0;
@@ -192,14 +195,13 @@ export class ThreadStore extends Observable<ThreadState> {
       }),
       connection.on('presence', (data) => {
         if (data.conversationId !== conversationId) return;
+        this.presenceHeardAt.set(data.userId, ++this.presenceFrames);
         this.set({ presence: { ...this.state.presence, [data.userId]: data.online } });
       }),
       connection.onStateChange((state, previous) => {
         if (state !== 'connected' || previous === 'connecting') return;
-        // Back after a drop. Presence may have changed while the socket was down, and what the
-        // resubscribe replays until `subscribed` was sent meanwhile (see `resuming`).
+        // Back after a drop: what the resubscribe replays until `subscribed` was sent meanwhile.
         this.resuming = true;
-        void this.reloadPresence();
       }),
     );
   }
@@ -211,6 +213,10 @@ export class ThreadStore extends Observable<ThreadState> {
       {
         onMessage: (message) => this.receive(message),
         onSubscribed: ({ recovered }) => {
+          // From `subscribed` on, every change of presence in the room reaches this socket; one
+          // that came before it (someone connecting while this thread loaded, or while the
+          // socket was away) is only in a snapshot taken now.
+          void this.reloadPresence();
           if (this.resuming) {
             this.resuming = false;
             this.options.onResumed?.();
@@ -417,12 +423,18 @@ export class ThreadStore extends Observable<ThreadState> {
     }
   }
 
+  /** A snapshot of presence; a live frame about someone that came while it was read is newer. */
   private async reloadPresence(): Promise<void> {
+    const askedAt = this.presenceFrames;
     try {
-      const presence = await this.options.api.presence(this.options.conversationId);
-      this.set({
-        presence: Object.fromEntries(presence.members.map((m) => [m.userId, m.online])),
-      });
+      const { members } = await this.options.api.presence(this.options.conversationId);
+      if (this.closed) return;
+      const presence: Record<string, boolean> = {};
+      for (const { userId, online } of members) {
+        const heardLive = (this.presenceHeardAt.get(userId) ?? 0) > askedAt;
+        presence[userId] = heardLive ? (this.state.presence[userId] ?? online) : online;
+      }
+      this.set({ presence });
     } catch {
       // keep what we have
     }
