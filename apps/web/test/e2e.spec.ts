@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, signedInPage } from './support/browser';
 import { ChatApiClient } from './support/chat-api';
 import { Edge } from './support/edge';
@@ -19,10 +19,13 @@ const THREAD = 'th_bk_1001';
 const IMAGES = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
 const measurements: Record<string, number> = {};
 
-/** Badge text, or null when there is no badge. */
-async function badge(page: Page, testId: string): Promise<string | null> {
-  const locator = page.getByTestId(testId);
-  return (await locator.count()) === 0 ? null : ((await locator.textContent())?.trim() ?? null);
+/**
+ * Badge text, or null when there is no badge, read in one step without waiting: a badge that
+ * goes away between two steps (a count that clears) must not leave a wait for it behind.
+ */
+async function badge(scope: Page | Locator, testId: string): Promise<string | null> {
+  const [text] = await scope.getByTestId(testId).allTextContents();
+  return text === undefined ? null : text.trim();
 }
 
 async function messageTexts(page: Page): Promise<string[]> {
@@ -66,6 +69,14 @@ describe('web app end to end', () => {
     api = await spawnApi(apiEnvironment);
     web = await startWeb({ API_INTERNAL_URL: api.baseUrl });
     edge = await Edge.start(web.port, api.port, edgePort);
+  });
+
+  // A failure in the browser is often a server's: show what the servers said.
+  afterEach((context) => {
+    if (context.task.result?.state !== 'fail') return;
+    const tail = (text: string) => text.split('\n').slice(-40).join('\n');
+    console.error(`API output (last lines):\n${tail(api?.output() ?? '')}`);
+    console.error(`web output (last lines):\n${tail(web?.output() ?? '')}`);
   });
 
   afterAll(async () => {
@@ -155,10 +166,7 @@ describe('web app end to end', () => {
     await expectEventually(async () => {
       expect(await badge(linh.page, 'threads-unread-badge')).toMatch(/^1/);
       expect(
-        await linh.page
-          .getByTestId(`thread-row-${THREAD}`)
-          .getByTestId('thread-unread-badge')
-          .textContent(),
+        await badge(linh.page.getByTestId(`thread-row-${THREAD}`), 'thread-unread-badge'),
       ).toMatch(/^1/);
       expect(await linh.page.getByTestId(`thread-row-${THREAD}`).textContent()).toContain(second);
     });
