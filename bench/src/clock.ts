@@ -14,23 +14,3 @@ export const CLOCK_METHOD =
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-/** Retries `probe` until it stops throwing, or fails with its last error after the timeout. */
-export async function eventually<T>(
-  probe: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      throw lastError instanceof Error ? lastError : new Error(String(lastError));
-    }
-    await sleep(intervalMs);
-  }
-}

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { expectEventually } from '@chat/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleProcess } from '../src/infra/process-stats';
 import { foreignCpuOver, waitForQuiet } from '../src/infra/quiet';
-import { eventually } from '../src/clock';
 
 describe('the quiet-machine check', () => {
   let burner: ChildProcess | null = null;
@@ -15,7 +15,9 @@ describe('the quiet-machine check', () => {
     burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     const pid = burner.pid!;
     // Running (and burning) before the window opens.
-    await eventually(() => expect(sampleProcess(pid)?.cpuMs ?? 0).toBeGreaterThan(50));
+    await expectEventually(() => expect(sampleProcess(pid)?.cpuMs ?? 0).toBeGreaterThan(50), {
+      timeoutMs: 10_000,
+    });
     // Both over the same second, so whatever else the machine does counts in both alike.
     const [asForeign, asOurs] = await Promise.all([
       foreignCpuOver(() => [], 1_000),

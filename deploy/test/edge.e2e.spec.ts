@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type NginxEdge, startNginxEdge } from './support/nginx';
 import { type Service, startApi, startRedis, startWeb } from './support/processes';
-import { freePort, within } from './support/wait';
+import { freePort, within } from '@chat/test-support';
 
 /**
  * The whole edge for real: nginx with the shipped deploy/nginx template, the web app laid out

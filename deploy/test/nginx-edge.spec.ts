@@ -12,7 +12,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { find, nginxSeconds, only, parseNginx, walk } from './support/nginx-config';
 import { type NginxEdge, startNginxEdge, TEMPLATE_VARIABLES } from './support/nginx';
 import { NGINX_TEMPLATE } from './support/paths';
-import { within } from './support/wait';
+import { within } from '@chat/test-support';
 
 // The largest WS_HEARTBEAT_MS the API accepts (apps/api/src/config/app-config.ts): no valid
 // heartbeat may leave a socket silent for longer than nginx's read timeout.

@@ -12,7 +12,7 @@ import { PresenceRepository } from '../src/modules/presence/presence.repository'
 import { type UserRecord, UserRepository } from '../src/modules/users/user.repository';
 import { type ApiInstance, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
-import { expectEventually } from './support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 
 /** One contract per port, run against every engine. */
 describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => {

@@ -5,7 +5,7 @@ import { type RealtimeBus } from '../src/infra/realtime/realtime-bus';
 import { RedisRealtimeBus } from '../src/infra/realtime/redis-realtime-bus';
 import { type RoomEnvelope } from '../src/infra/realtime/room-event';
 import { ENGINES } from './support/engines';
-import { expectEventually } from './support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 import { RedisServer } from './support/redis-server';
 
 interface Replica {

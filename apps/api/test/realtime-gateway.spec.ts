@@ -5,7 +5,7 @@ import { SessionRepository } from '../src/modules/auth/session.repository';
 import { MessageRepository } from '../src/modules/chat/message.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
-import { expectEventually } from './support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
 import { metric, postMessage, range, signIn, subscribe } from './support/realtime';
 import { TestSocket, wsUrl } from './support/ws-client';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../src/common/rate-limiter';
 import { type ApiInstance, startApi } from './support/api-instance';
-import { expectEventually } from './support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 import { BK_1001_THREAD, DEMO, HttpClient } from './support/http-client';
 import { RedisServer } from './support/redis-server';
 

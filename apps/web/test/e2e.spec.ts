@@ -5,15 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, signedInPage } from './support/browser';
 import { ChatApiClient } from './support/chat-api';
 import { Edge } from './support/edge';
-import {
-  expectEventually,
-  freePort,
-  RedisServer,
-  spawnApi,
-  startWeb,
-  type ApiProcess,
-  type WebServer,
-} from './support/servers';
+import { expectEventually, freePort, RedisServer } from '@chat/test-support';
+import { spawnApi, startWeb, type ApiProcess, type WebServer } from './support/servers';
 
 const THREAD = 'th_bk_1001';
 const IMAGES = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
@@ -54,7 +47,7 @@ describe('web app end to end', () => {
   beforeAll(async () => {
     mkdirSync(IMAGES, { recursive: true });
     const [redisServer, edgePort, launched] = await Promise.all([
-      RedisServer.start(),
+      RedisServer.start({ durable: false }),
       freePort(),
       launchBrowser(),
     ]);

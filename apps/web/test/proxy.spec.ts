@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startWeb, type WebServer } from './support/servers';
+import { freePort } from '@chat/test-support';
+import { startWeb, type WebServer } from './support/servers';
 
 const MB = 1024 * 1024;
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GATEWAY_PATH, SESSION_COOKIE } from '@chat/protocol';
-import { freePort } from '../infra/ports';
+import { freePort } from '@chat/test-support';
 import { BENCH_ROOT } from '../paths';
 import { RedisServer } from '../infra/redis-server';
 import { ServerProcess } from '../infra/server-process';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BENCH_DIST } from '../paths';
-import { freePort } from '../infra/ports';
+import { freePort } from '@chat/test-support';
 import { ServerProcess } from '../infra/server-process';
 import { type Contender, type Deployment, type DeployOptions } from './contender';
 

@@ -2,10 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectEventually, freePort } from '@chat/test-support';
 import Redis from 'ioredis';
-import { eventually } from '../clock';
 import { track } from './children';
-import { freePort } from './ports';
 
 /**
  * A `redis-server` on a free loopback port configured as the shipped compose file runs it: AOF
@@ -40,7 +39,7 @@ export class RedisServer {
   private async enableAof(): Promise<void> {
     await this.withClient(async (client) => {
       await client.config('SET', 'appendonly', 'yes');
-      await eventually(
+      await expectEventually(
         async () => {
           const info = await client.info('persistence');
           if (!/aof_rewrite_in_progress:0/.test(info) || /aof_rewrite_scheduled:1/.test(info)) {
@@ -94,11 +93,15 @@ export class RedisServer {
     });
     probe.on('error', () => undefined);
     try {
-      await eventually(async () => {
-        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-        if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
-        if ((await probe.ping()) !== 'PONG') throw new Error('not ready');
-      });
+      await expectEventually(
+        async () => {
+          if (child.exitCode !== null)
+            throw new Error(`redis-server exited with ${child.exitCode}`);
+          if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+          if ((await probe.ping()) !== 'PONG') throw new Error('not ready');
+        },
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
     } finally {
       probe.disconnect();
     }

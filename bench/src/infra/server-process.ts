@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { eventually } from '../clock';
+import { expectEventually } from '@chat/test-support';
 import { track } from './children';
 
 export interface ServerProcessOptions {
@@ -44,7 +44,7 @@ export class ServerProcess {
     track(child);
     const server = new ServerProcess(options.label, child, options.port);
     const url = `http://127.0.0.1:${options.port}${options.readyPath}`;
-    await eventually(
+    await expectEventually(
       async () => {
         if (child.exitCode !== null) {
           throw new Error(`${options.label} exited with ${child.exitCode}:\n${server.logs()}`);

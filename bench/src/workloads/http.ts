@@ -4,7 +4,7 @@ import { SESSION_COOKIE } from '@chat/protocol';
 import { type ApiContender } from '../contenders/api-contender';
 import { LatencyHistogram } from '../histogram';
 import { REPOSITORY_ROOT } from '../paths';
-import { freePort } from '../infra/ports';
+import { freePort } from '@chat/test-support';
 import { ServerProcess } from '../infra/server-process';
 import { WorkerPool } from '../load/pool';
 import { type HttpPathResult, type HttpResult } from '../results';

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NGINX_TEMPLATE } from './paths';
-import { acceptsConnections, expectEventually, freePort } from './wait';
+import { acceptsConnections, expectEventually, freePort } from '@chat/test-support';
 
 /** The placeholders the shipped template may contain: addresses and the port, nothing else. */
 export const TEMPLATE_VARIABLES = ['CHAT_LISTEN_PORT', 'CHAT_API_UPSTREAM', 'CHAT_WEB_UPSTREAM'];

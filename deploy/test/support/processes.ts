@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execForm, parseDockerfile, stepsOf } from './dockerfile';
 import { REPO_ROOT, WEB_DOCKERFILE } from './paths';
-import { acceptsConnections, expectEventually, freePort } from './wait';
+import { acceptsConnections, expectEventually, freePort } from '@chat/test-support';
 
 /** A child process with its output kept, stopped with a signal and awaited. */
 export class Service {

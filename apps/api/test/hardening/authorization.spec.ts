@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ClientEvent, CLIENT_EVENTS } from '@chat/protocol';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from '../support/api-instance';
-import { expectEventually } from '../support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from '../support/http-client';
 import { postMessage, signIn, subscribe } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';

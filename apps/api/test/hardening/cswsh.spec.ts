@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ApiInstance, startApi } from '../support/api-instance';
 import { redisEnvironment, spawnApi } from '../support/api-process';
-import { expectEventually } from '../support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 import { BK_1001_THREAD, DEMO, HttpClient } from '../support/http-client';
 import { metric, signIn, subscribe } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';

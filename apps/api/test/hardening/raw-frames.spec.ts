@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_SERVER_LIMITS } from '../../src/app.factory';
 import { type ApiInstance, startApi } from '../support/api-instance';
-import { expectEventually } from '../support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 import { DEMO } from '../support/http-client';
 import { metric, signIn } from '../support/realtime';
 import { RedisServer } from '../support/redis-server';

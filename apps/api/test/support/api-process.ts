@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectEventually } from './expect-eventually';
+import { expectEventually, freePort } from '@chat/test-support';
 import { INTERNAL_TOKEN } from './api-instance';
-import { freePort } from './redis-server';
 
 export const API_ENTRY = join(__dirname, '../../dist/main.js');
 

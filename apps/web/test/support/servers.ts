@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { expectEventually, freePort, spawnChild } from './processes';
+import { expectEventually, freePort, spawnChild } from '@chat/test-support';
 import { prepareStandalone, WEB_ROOT } from '../../scripts/standalone.mjs';
 
 export * from './processes';

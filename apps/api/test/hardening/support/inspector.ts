@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { type ApiProcess } from '../../support/api-process';
-import { expectEventually } from '../../support/expect-eventually';
+import { expectEventually } from '@chat/test-support';
 
 /**
  * A DevTools-protocol session with a process started with `--inspect=127.0.0.1:0`: forces a full

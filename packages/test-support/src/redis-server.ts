@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Child, spawnChild } from './child';
+import { expectEventually } from './eventually';
+import { freePort } from './loopback';
+
+export interface RedisServerOptions {
+  /**
+   * AOF on with an fsync before every answer (as production runs it), so a restart keeps
+   * everything acknowledged; off, nothing outlives the process. @default true
+   */
+  durable?: boolean;
+}
+
+/** Whether a Redis server answers PING on 127.0.0.1:port (RESP inline command, no client library). */
+export function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.once('error', () => resolve(false));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) {
+        socket.destroy();
+        resolve(reply.startsWith('+PONG'));
+      }
+    });
+    socket.write('PING\r\n');
+  });
+}
+
+/**
+ * A real `redis-server` on a free loopback port, owned by the test. Stop it (SIGTERM, or SIGKILL
+ * for a crash) and start it again on the same port and directory to simulate an outage.
+ */
+export class RedisServer {
+  private process: Child | null = null;
+  private readonly directory = mkdtempSync(join(tmpdir(), 'chat-redis-'));
+
+  protected constructor(
+    readonly port: number,
+    private readonly options: RedisServerOptions = {},
+  ) {}
+
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const persistence =
+      this.options.durable === false
+        ? ['--appendonly', 'no']
+        : ['--appendonly', 'yes', '--appendfsync', 'always'];
+    const child = spawnChild(
+      'redis-server',
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.directory],
+        ...['--save', '', ...persistence, '--daemonize', 'no'],
+      ],
+      {},
+    );
+    this.process = child;
+    await expectEventually(
+      async () => {
+        if (child.child.exitCode !== null)
+          throw new Error(`redis-server exited with ${child.child.exitCode}:\n${child.output()}`);
+        if (!(await answersPing(this.port))) throw new Error('redis-server not ready');
+      },
+      { timeoutMs: 10_000 },
+    );
+  }
+
+  /** Stops the server (SIGTERM: it finishes the AOF and exits) or kills it (SIGKILL). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    await child?.stop(signal);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+}
