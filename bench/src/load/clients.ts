@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { within } from '@chat/test-support';
 import { type ClientKind, type SocketSpec } from './ipc';
 
 export interface ClientHandlers {
@@ -18,17 +19,6 @@ export interface ChatClient {
   join(room: string, since: number | null, timeoutMs: number): Promise<number | null>;
   send(room: string, body: string, clientMessageId: string): void;
   close(): void;
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what}: timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 interface Pending {
@@ -94,7 +84,7 @@ abstract class JsonWebSocketClient implements ChatClient {
         else reject(new Error(`closed ${code} before ready`));
       });
     });
-    return withTimeout(opened, timeoutMs, 'open');
+    return within(opened, timeoutMs, 'open');
   }
 
   join(room: string, since: number | null, timeoutMs: number): Promise<number | null> {
@@ -103,7 +93,7 @@ abstract class JsonWebSocketClient implements ChatClient {
       this.pending.set(ref, { resolve, reject });
     });
     this.socket?.send(JSON.stringify(this.joinFrame(room, since, ref)));
-    return withTimeout(joined, timeoutMs, 'join').finally(() => this.pending.delete(ref));
+    return within(joined, timeoutMs, 'join').finally(() => this.pending.delete(ref));
   }
 
   protected settle(ref: unknown, value: number | null, error?: string): boolean {
@@ -256,7 +246,7 @@ export class SocketIoClient implements ChatClient {
         else reject(new Error(`closed ${code} before ready`));
       });
     });
-    return withTimeout(opened, timeoutMs, 'open');
+    return within(opened, timeoutMs, 'open');
   }
 
   private onPacket(text: string, connected: () => void): void {
@@ -282,7 +272,7 @@ export class SocketIoClient implements ChatClient {
       this.pending.set(id, { resolve, reject });
     });
     this.socket?.send(`42${id}${JSON.stringify(['join', room])}`);
-    return withTimeout(joined, timeoutMs, 'join').finally(() => this.pending.delete(id));
+    return within(joined, timeoutMs, 'join').finally(() => this.pending.delete(id));
   }
 
   send(room: string, body: string): void {

@@ -1,18 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectEventually, freePort } from '@chat/test-support';
+import { type Child, expectEventually, freePort, spawnChild } from '@chat/test-support';
 import { INTERNAL_TOKEN } from './api-instance';
 
 export const API_ENTRY = join(__dirname, '../../dist/main.js');
 
-export interface ApiProcess {
-  child: ChildProcess;
+export interface ApiProcess extends Child {
   baseUrl: string;
   port: number;
-  output(): string;
-  exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /**
@@ -43,33 +38,17 @@ export async function spawnApi(
 ): Promise<ApiProcess> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: build the API first`);
   const port = environment.PORT ? Number(environment.PORT) : await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), API_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnChild(process.execPath, [...(options.nodeArguments ?? []), API_ENTRY], {
+    PORT: String(port),
+    ...environment,
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
   const baseUrl = `http://127.0.0.1:${port}`;
-  const handle: ApiProcess = {
-    child,
-    baseUrl,
-    port,
-    output: () => output,
-    exited,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  const handle: ApiProcess = { ...child, baseUrl, port };
   if (options.waitReady !== false) {
     await expectEventually(
       async () => {
-        if (child.exitCode !== null)
-          throw new Error(`API exited with ${child.exitCode}:\n${output}`);
+        if (child.child.exitCode !== null)
+          throw new Error(`API exited with ${child.child.exitCode}:\n${child.output()}`);
         const response = await fetch(`${baseUrl}/api/health/ready`);
         if (response.status !== 200) throw new Error(`not ready: ${response.status}`);
       },
