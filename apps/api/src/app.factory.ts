@@ -7,8 +7,8 @@ import { API_PREFIX } from '@chat/protocol';
 import { AppModule } from './app.module';
 import { TRUSTED_PROXIES } from './common/client-address';
 import { type AppConfig } from './config/app-config';
-import { ChatWsAdapter } from './modules/chat/realtime/chat-ws.adapter';
-import { GatewayHandshake } from './modules/chat/realtime/gateway-handshake';
+import { ChatWsAdapter } from './modules/realtime/gateway/chat-ws.adapter';
+import { GatewayHandshake } from './modules/realtime/gateway/gateway-handshake';
 
 /**
  * Time limits of the HTTP server, which also receives every WebSocket upgrade. Node's defaults

@@ -11,12 +11,12 @@ import { RealtimeInfraModule } from './infra/realtime/realtime-infra.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { BookingsModule } from './modules/bookings/bookings.module';
 import { ChatModule } from './modules/chat/chat.module';
-import { ChatRealtimeModule } from './modules/chat/realtime/chat-realtime.module';
 import { HealthModule } from './modules/health/health.module';
 import { InternalModule } from './modules/internal/internal.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { PresenceModule } from './modules/presence/presence.module';
+import { RealtimeModule } from './modules/realtime/realtime.module';
 import { SeedModule } from './modules/seed/seed.module';
 
 @Module({})
@@ -37,7 +37,7 @@ export class AppModule {
         ChatModule,
         NotificationsModule,
         PresenceModule,
-        ChatRealtimeModule,
+        RealtimeModule,
         InternalModule,
         SeedModule,
       ],

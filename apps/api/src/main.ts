@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
-import { RealtimeDrain } from './modules/chat/realtime/realtime-drain';
+import { RealtimeDrain } from './modules/realtime/lifecycle/realtime-drain';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Message } from '@chat/protocol';
-import { RoomHub } from '../src/infra/realtime/room-hub';
-import { type RoomEvent, rooms } from '../src/infra/realtime/room-event';
+import { RoomHub } from '../src/modules/realtime/delivery/room-hub';
+import { type RoomDelivery, rooms } from '../src/modules/realtime/delivery/room-events';
 import { SessionRepository } from '../src/modules/auth/session.repository';
 import { BookingRepository } from '../src/modules/bookings/booking.repository';
 import { ConversationRepository } from '../src/modules/chat/conversation.repository';
@@ -215,25 +215,32 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     it('announces a created message to its room in the same step, in seq order, and a retry never', async () => {
       const sut = port(MessageRepository);
       const hub = port(RoomHub);
-      const heard: RoomEvent[] = [];
-      await hub.join(rooms.conversation('c1'), { deliver: (event) => heard.push(event) });
-      const announced = (message: Message): RoomEvent => ({
-        type: 'frame',
-        frame: { event: 'message.new', data: { conversationId: 'c1', message } },
-      });
+      const heard: RoomDelivery[] = [];
+      await hub.join(rooms.conversation('c1'), { receive: (delivery) => heard.push(delivery) });
       const created = await Promise.all(
         Array.from({ length: 20 }, (_, index) =>
-          sut.append(draft('amy', `m${index}`), `cm-${index}`, hub.messageAnnouncement()),
+          sut.append(draft('amy', `m${index}`), `cm-${index}`),
         ),
       );
-      // A retry and an append without an announcement publish nothing; seq 22 shows what came before.
-      await sut.append(draft('amy', 'retried'), 'cm-3', hub.messageAnnouncement());
-      await sut.append(draft('amy', 'unannounced'), 'cm-quiet');
-      const last = await sut.append(draft('bob', 'last'), 'cm-last', hub.messageAnnouncement());
-      expect(last.message.seq).toBe(22);
+      // A retry publishes nothing; seq 21 shows what came before.
+      await sut.append(draft('amy', 'retried'), 'cm-3');
+      const last = await sut.append(draft('bob', 'last'), 'cm-last');
+      expect(last.message.seq).toBe(21);
       await expectEventually(() => expect(heard).toHaveLength(21));
       const bySeq = created.map(({ message }) => message).sort((a, b) => a.seq - b.seq);
-      expect(heard).toEqual([...bySeq, last.message].map(announced));
+      // Each announcement is the message's finished `message.new` frame, with its seq beside it.
+      expect(
+        heard.map((delivery) =>
+          delivery.kind === 'message'
+            ? { seq: delivery.seq, frame: JSON.parse(delivery.frame.toString()) as unknown }
+            : delivery,
+        ),
+      ).toEqual(
+        [...bySeq, last.message].map((message) => ({
+          seq: message.seq,
+          frame: { event: 'message.new', data: { conversationId: 'c1', message } },
+        })),
+      );
     });
   });
 

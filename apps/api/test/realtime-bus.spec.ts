@@ -3,14 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBroker, MemoryRealtimeBus } from '../src/infra/realtime/memory-realtime-bus';
 import { type RealtimeBus } from '../src/infra/realtime/realtime-bus';
 import { RedisRealtimeBus } from '../src/infra/realtime/redis-realtime-bus';
-import { type RoomEnvelope } from '../src/infra/realtime/room-event';
 import { ENGINES } from './support/engines';
 import { expectEventually } from '@chat/test-support';
 import { RedisServer } from './support/redis-server';
 
 interface Replica {
   bus: RealtimeBus;
-  received: RoomEnvelope[];
+  received: Array<{ room: string; payload: Buffer }>;
 }
 
 /** The bus contract, on the embedded engine and on Redis: two buses play two replicas. */
@@ -50,49 +49,47 @@ describe.each(ENGINES)('RealtimeBus contract on the %s engine', (engine) => {
         bus = memoryBus;
       }
       const replica: Replica = { bus, received: [] };
-      bus.setHandler((envelope) => replica.received.push(envelope));
+      bus.setHandler((room, payload) => replica.received.push({ room, payload }));
       result.push(replica);
     }
     return result;
   }
 
-  const envelope = (room: string, origin: string, body: string): RoomEnvelope => ({
-    room,
-    origin,
-    publishedAt: Date.now(),
-    event: { type: 'session.revoked', sessionKey: body },
-  });
-  const bodies = (replica: Replica) =>
-    replica.received.map((item) =>
-      item.event.type === 'session.revoked' ? item.event.sessionKey : '',
-    );
+  const publish = (replica: Replica, room: string, body: string) =>
+    replica.bus.publish(room, Buffer.from(body));
+  const bodies = (replica: Replica) => replica.received.map((item) => item.payload.toString());
 
   it('delivers a room only to the replicas subscribed to it, the publisher included', async () => {
     const [one, two, three] = await replicas(3);
     await one!.bus.subscribe('conversation:1');
     await two!.bus.subscribe('conversation:1');
     await three!.bus.subscribe('conversation:2');
-    await two!.bus.publish(envelope('conversation:1', two!.bus.instanceId, 'first'));
-    await three!.bus.publish(envelope('conversation:2', three!.bus.instanceId, 'second'));
+    await publish(two!, 'conversation:1', 'first');
+    await publish(three!, 'conversation:2', 'second');
     await expectEventually(() => {
       expect(bodies(one!)).toEqual(['first']);
       expect(bodies(two!)).toEqual(['first']);
       expect(bodies(three!)).toEqual(['second']);
     });
-    expect(one!.received[0]!.origin).toBe(two!.bus.instanceId);
+    expect(one!.received[0]!.room).toBe('conversation:1');
     expect(one!.bus.subscribedRooms()).toEqual(['conversation:1']);
   });
 
   it('keeps the publication order of one publisher', async () => {
     const [one, two] = await replicas(2);
     await one!.bus.subscribe('room');
-    await Promise.all(
-      Array.from({ length: 50 }, (_, index) =>
-        two!.bus.publish(envelope('room', 'x', `m${index}`)),
-      ),
-    );
+    await Promise.all(Array.from({ length: 50 }, (_, index) => publish(two!, 'room', `m${index}`)));
     await expectEventually(() => expect(bodies(one!)).toHaveLength(50));
     expect(bodies(one!)).toEqual(Array.from({ length: 50 }, (_, index) => `m${index}`));
+  });
+
+  it('carries payloads as opaque bytes, newlines and any UTF-8 included', async () => {
+    const [one, two] = await replicas(2);
+    await one!.bus.subscribe('room');
+    const payload = Buffer.from('{"kind":"x"}\n{"body":"Xin chào, สวัสดี 👋"}\n');
+    await two!.bus.publish('room', payload);
+    await expectEventually(() => expect(one!.received).toHaveLength(1));
+    expect(one!.received[0]!.payload.equals(payload)).toBe(true);
   });
 
   it('stops delivering after unsubscribe', async () => {
@@ -100,8 +97,8 @@ describe.each(ENGINES)('RealtimeBus contract on the %s engine', (engine) => {
     await one!.bus.subscribe('room');
     await one!.bus.subscribe('other');
     await one!.bus.unsubscribe('room');
-    await two!.bus.publish(envelope('room', 'x', 'dropped'));
-    await two!.bus.publish(envelope('other', 'x', 'kept'));
+    await publish(two!, 'room', 'dropped');
+    await publish(two!, 'other', 'kept');
     await expectEventually(() => expect(bodies(one!)).toEqual(['kept']));
     expect(one!.bus.subscribedRooms()).toEqual(['other']);
   });
@@ -116,7 +113,7 @@ describe.each(ENGINES)('RealtimeBus contract on the %s engine', (engine) => {
     await expectEventually(() => expect(recovered).toBe(1), { timeoutMs: 10_000 });
     await expectEventually(
       async () => {
-        await two!.bus.publish(envelope('room', 'x', 'after restart'));
+        await publish(two!, 'room', 'after restart');
         expect(bodies(one!)).toContain('after restart');
       },
       { timeoutMs: 10_000, intervalMs: 100 },

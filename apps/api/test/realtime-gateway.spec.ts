@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sessionKeyOf } from '../src/modules/auth/auth.service';
 import { SessionRepository } from '../src/modules/auth/session.repository';
-import { MessageRepository } from '../src/modules/chat/message.repository';
+import { MessageAnnouncer, MessageRepository } from '../src/modules/chat/message.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { expectEventually } from '@chat/test-support';
@@ -302,8 +302,12 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       const linh = await as(DEMO.linh);
       const sockets = [await alice.socket(), await alice.socket(), await linh.socket()];
       for (const socket of sockets) await subscribe(socket, BK_1001_THREAD);
-      // seq 1 reaches the log without an event, as if its replica's publish were still on the way.
+      // seq 1 reaches the log without an event, as if its replica's publish were still on the way:
+      // its announcement goes to a room nobody is in.
       const messages = api.app.get(MessageRepository);
+      const announcer = api.app.get(MessageAnnouncer);
+      const template = announcer.template.bind(announcer);
+      announcer.template = (conversationId) => ({ ...template(conversationId), room: 'nowhere' });
       await messages.append(
         {
           id: 'm-unannounced',
@@ -315,6 +319,7 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
         },
         'late-1',
       );
+      announcer.template = template;
       const reads: Array<[number, number]> = [];
       const read = messages.range.bind(messages);
       messages.range = (conversationId, fromSeq, toSeq) => {

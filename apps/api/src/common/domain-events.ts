@@ -7,7 +7,17 @@ import { type Message, type Notification } from '@chat/protocol';
  * layer decides who receives them and carries them to the other replicas.
  */
 export interface DomainEventMap {
-  'message.created': { message: Message; participantIds: string[] };
+  /**
+   * A post was stored: first (`created`) or again, by a retry with the same `clientMessageId`
+   * (`created: false`, the stored message). Its steps run on both, so a retry completes what a
+   * failed attempt left out.
+   */
+  'message.posted': {
+    message: Message;
+    created: boolean;
+    bookingRef: string;
+    participantIds: string[];
+  };
   'conversation.joined': { conversationId: string; userId: string };
   'conversation.read': { conversationId: string; userId: string; seq: number };
   'notification.created': { userId: string; notification: Notification; unreadCount: number };
@@ -25,13 +35,31 @@ export interface DomainEventMap {
 export type DomainEventName = keyof DomainEventMap;
 type Listener<E extends DomainEventName> = (payload: DomainEventMap[E]) => void | Promise<void>;
 
+/**
+ * Two kinds of subscriber:
+ * - a listener (`on`) is told after the fact; its failure is logged and never fails the work
+ *   that emitted the event (delivery to sockets);
+ * - a step (`handle`) is part of the work: `dispatch` waits for every step and fails if one did,
+ *   so the caller reports the failure and its retry runs the steps again. Steps must therefore
+ *   be idempotent (mention notifications are created once per message and user).
+ */
 @Injectable()
 export class DomainEvents {
   private readonly emitter = new EventEmitter();
+  private readonly steps = new Map<DomainEventName, Array<Listener<never>>>();
   private readonly logger = new Logger(DomainEvents.name);
 
   emit<E extends DomainEventName>(event: E, payload: DomainEventMap[E]): void {
     this.emitter.emit(event, payload);
+  }
+
+  /** Tells the listeners, then runs the steps; rejects with the first step that failed. */
+  async dispatch<E extends DomainEventName>(event: E, payload: DomainEventMap[E]): Promise<void> {
+    this.emit(event, payload);
+    const steps = (this.steps.get(event) ?? []) as Array<Listener<E>>;
+    const results = await Promise.allSettled(steps.map(async (step) => step(payload)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** A failing listener is logged; it never fails the request that emitted the event. */
@@ -47,9 +75,18 @@ export class DomainEvents {
     return () => this.emitter.off(event, safe);
   }
 
+  /** Registers an idempotent step of `event`'s work (see {@link dispatch}). */
+  handle<E extends DomainEventName>(event: E, step: Listener<E>): () => void {
+    const steps = this.steps.get(event) ?? [];
+    steps.push(step as Listener<never>);
+    this.steps.set(event, steps);
+    return () => {
+      const index = steps.indexOf(step as Listener<never>);
+      if (index >= 0) steps.splice(index, 1);
+    };
+  }
+
   private report(event: string, error: unknown): void {
-    this.logger.error(
-      `listener for ${event} failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    this.logger.error({ err: error }, `listener for ${event} failed`);
   }
 }

@@ -8,8 +8,7 @@ import {
 } from '@nestjs/common';
 import { type Response } from 'express';
 import { type ErrorBody, ErrorCode } from '@chat/protocol';
-import { isRedisUnavailableError } from '../infra/redis/redis-errors';
-import { BadRequestError, DomainError, UnavailableError } from './domain-errors';
+import { BadRequestError, DomainError } from './domain-errors';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.badRequest]: HttpStatus.BAD_REQUEST,
@@ -41,14 +40,11 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpExceptionFilter.name);
 
-  catch(thrown: unknown, host: ArgumentsHost): void {
-    const exception = isRedisUnavailableError(thrown) ? new UnavailableError() : thrown;
+  catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(exception);
     if (status >= 500 && !(exception instanceof DomainError)) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
+      this.logger.error({ err: exception }, 'a request failed');
     }
     if (response.headersSent) return;
     response.status(status).json(body);

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { type EnvelopeHandler, RealtimeBus } from './realtime-bus';
-import { type RoomEnvelope } from './room-event';
+import { type PayloadHandler, RealtimeBus } from './realtime-bus';
 
 /** In-process pub/sub between the buses attached to it (one per replica). */
 export class MemoryBroker {
@@ -14,18 +12,17 @@ export class MemoryBroker {
     this.buses.delete(bus);
   }
 
-  publish(text: string, room: string): void {
-    for (const bus of this.buses) bus.receive(text, room);
+  publish(room: string, payload: Buffer): void {
+    for (const bus of this.buses) bus.receive(room, payload);
   }
 }
 
 /**
- * The embedded engine's bus: the same per-room subscribe/publish contract as the Redis bus,
- * in one process. Delivery is asynchronous and goes through JSON, as it does over Redis.
+ * The embedded engine's bus: the same per-room subscribe/publish contract as the Redis bus, in
+ * one process. Delivery is asynchronous, as it is over Redis, and in publication order.
  */
 export class MemoryRealtimeBus extends RealtimeBus {
-  readonly instanceId = randomUUID();
-  private handler: EnvelopeHandler = () => undefined;
+  private handler: PayloadHandler = () => undefined;
   private readonly rooms = new Set<string>();
 
   constructor(private readonly broker: MemoryBroker = new MemoryBroker()) {
@@ -33,7 +30,7 @@ export class MemoryRealtimeBus extends RealtimeBus {
     broker.attach(this);
   }
 
-  setHandler(handler: EnvelopeHandler): void {
+  setHandler(handler: PayloadHandler): void {
     this.handler = handler;
   }
 
@@ -45,8 +42,8 @@ export class MemoryRealtimeBus extends RealtimeBus {
     this.rooms.delete(room);
   }
 
-  async publish(envelope: RoomEnvelope): Promise<void> {
-    this.broker.publish(JSON.stringify(envelope), envelope.room);
+  async publish(room: string, payload: Buffer): Promise<void> {
+    this.broker.publish(room, payload);
   }
 
   onRecovered(): void {
@@ -57,10 +54,10 @@ export class MemoryRealtimeBus extends RealtimeBus {
     return [...this.rooms];
   }
 
-  receive(text: string, room: string): void {
+  receive(room: string, payload: Buffer): void {
     if (!this.rooms.has(room)) return;
     setImmediate(() => {
-      if (this.rooms.has(room)) this.handler(JSON.parse(text) as RoomEnvelope);
+      if (this.rooms.has(room)) this.handler(room, payload);
     });
   }
 

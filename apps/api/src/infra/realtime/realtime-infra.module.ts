@@ -7,19 +7,19 @@ import {
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { type AppConfig } from '../../config/app-config';
-import { MetricsService } from '../../modules/metrics/metrics.service';
+import { RedisConnections } from '../redis/redis-connections';
 import { REDIS_CLIENT } from '../redis/redis.module';
 import { MemoryRealtimeBus } from './memory-realtime-bus';
 import { RealtimeBus } from './realtime-bus';
 import { RedisRealtimeBus } from './redis-realtime-bus';
-import { RoomHub } from './room-hub';
+import { ReplicaIdentity } from './replica-identity';
 
 const redisBus: Provider = {
   provide: RealtimeBus,
-  inject: [REDIS_CLIENT, MetricsService],
-  useFactory: async (redis: Redis, metrics: MetricsService) => {
+  inject: [REDIS_CLIENT, RedisConnections],
+  useFactory: async (redis: Redis, connections: RedisConnections) => {
     const bus = new RedisRealtimeBus(redis);
-    metrics.watchRedis(bus.subscriberConnection, 'subscriber');
+    connections.register('subscriber', bus.subscriberConnection);
     await bus.connect();
     return bus;
   },
@@ -27,15 +27,15 @@ const redisBus: Provider = {
 
 const memoryBus: Provider = { provide: RealtimeBus, useFactory: () => new MemoryRealtimeBus() };
 
-/** Rooms and the bus between replicas, on the same engine switch as the repositories. */
+/** The bus between replicas, on the same engine switch as the repositories, and this replica's id. */
 @Global()
 @Module({})
 export class RealtimeInfraModule implements OnApplicationShutdown {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: RealtimeInfraModule,
-      providers: [config.redis ? redisBus : memoryBus, RoomHub],
-      exports: [RealtimeBus, RoomHub],
+      providers: [config.redis ? redisBus : memoryBus, ReplicaIdentity],
+      exports: [RealtimeBus, ReplicaIdentity],
     };
   }
 

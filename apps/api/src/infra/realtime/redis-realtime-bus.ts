@@ -1,24 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { redisChannels } from '../redis/redis-keys';
 import { pingWhileReady } from '../redis/redis.module';
-import { type EnvelopeHandler, RealtimeBus } from './realtime-bus';
-import { type RoomEnvelope } from './room-event';
+import { type PayloadHandler, RealtimeBus } from './realtime-bus';
 
 /**
  * Pub/sub over Redis, one channel per room (`chat:room:<room>`). Publishing uses the shared
- * command connection; receiving uses one subscriber connection made with `duplicate()`.
- * The bus keeps the set of rooms it wants and subscribes to all of them again whenever the
- * subscriber connection comes back, then tells listeners that events may have been missed.
+ * command connection; receiving uses one subscriber connection made with `duplicate()`, which
+ * hands payloads over as the bytes Redis sent. The bus keeps the set of rooms it wants and
+ * subscribes to all of them again whenever the subscriber connection comes back, then tells
+ * listeners that payloads may have been missed.
  */
 export class RedisRealtimeBus extends RealtimeBus {
-  readonly instanceId = randomUUID();
   private readonly logger = new Logger(RedisRealtimeBus.name);
   private readonly subscriber: Redis;
   private readonly wanted = new Set<string>();
   private readonly recoveredListeners: Array<() => void> = [];
-  private handler: EnvelopeHandler = () => undefined;
+  private handler: PayloadHandler = () => undefined;
   private connectedOnce = false;
 
   constructor(private readonly publisher: Redis) {
@@ -34,11 +32,13 @@ export class RedisRealtimeBus extends RealtimeBus {
       // While Redis is down every retry fails; one line every few seconds is enough.
       if (Date.now() - lastLoggedAt < 5_000) return;
       lastLoggedAt = Date.now();
-      this.logger.warn(`subscriber: ${error.message}`);
+      this.logger.warn({ err: error }, 'subscriber connection error');
     });
     this.subscriber.on('ready', () => this.onReady());
     pingWhileReady(this.subscriber);
-    this.subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
+    this.subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) =>
+      this.onMessage(channel.toString(), payload),
+    );
   }
 
   /** The subscriber connection, for error accounting. */
@@ -55,7 +55,7 @@ export class RedisRealtimeBus extends RealtimeBus {
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
-  setHandler(handler: EnvelopeHandler): void {
+  setHandler(handler: PayloadHandler): void {
     this.handler = handler;
   }
 
@@ -72,8 +72,8 @@ export class RedisRealtimeBus extends RealtimeBus {
     if (this.subscriber.status === 'ready') await this.subscriber.unsubscribe(channel);
   }
 
-  async publish(envelope: RoomEnvelope): Promise<void> {
-    await this.publisher.publish(redisChannels.room(envelope.room), JSON.stringify(envelope));
+  async publish(room: string, payload: Buffer): Promise<void> {
+    await this.publisher.publish(redisChannels.room(room), payload);
   }
 
   onRecovered(listener: () => void): void {
@@ -98,22 +98,11 @@ export class RedisRealtimeBus extends RealtimeBus {
         this.logger.log(`resubscribed to ${channels.length} rooms after a reconnect`);
         for (const listener of this.recoveredListeners) listener();
       })
-      .catch((error: unknown) =>
-        this.logger.warn(
-          `resubscribe failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'resubscribe failed'));
   }
 
-  private onMessage(channel: string, text: string): void {
+  private onMessage(channel: string, payload: Buffer): void {
     if (!this.wanted.has(channel)) return;
-    let envelope: RoomEnvelope;
-    try {
-      envelope = JSON.parse(text) as RoomEnvelope;
-    } catch {
-      this.logger.warn(`dropped a malformed envelope on ${channel}`);
-      return;
-    }
-    this.handler(envelope);
+    this.handler(channel.slice(redisChannels.prefix.length), payload);
   }
 }

@@ -1,15 +1,44 @@
-// ioredis reports a lost connection through several error shapes; all mean "not applied, retry".
-const UNAVAILABLE_PATTERNS = [
-  /enableOfflineQueue/i,
-  /Connection is closed/i,
-  /Stream isn't writeable/i,
-  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/,
-  /Command timed out/i,
-  /LOADING/,
-];
+import { ReplyError } from 'ioredis';
+import { UnavailableError } from '../../common/domain-errors';
 
-export function isRedisUnavailableError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'MaxRetriesPerRequestError') return true;
-  return UNAVAILABLE_PATTERNS.some((pattern) => pattern.test(error.message));
+/**
+ * Replies with which Redis says "not now" rather than "never": it is loading its data set, a
+ * replica is not writable (a failover is under way), or the cluster is reconfiguring.
+ */
+const TRANSIENT_REPLY_CODES = new Set([
+  'LOADING',
+  'READONLY',
+  'MASTERDOWN',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+  'NOREPLICAS',
+]);
+
+/** Mistakes in our own code, which must not pass for an outage. */
+const PROGRAMMING_ERRORS = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError']);
+
+/**
+ * What a failed Redis command means to the rest of the API. A reply error is Redis refusing the
+ * command (a script bug stays what it is), except for the transient ones above; anything else
+ * is the connection (closed, not writable, timed out, out of retries): the command was not
+ * applied and the caller may retry, which is an {@link UnavailableError}.
+ */
+export function toStoreError(error: Error): Error {
+  if (error instanceof UnavailableError) return error;
+  if (isReplyError(error)) {
+    const code = error.message.split(' ', 1)[0] ?? '';
+    return TRANSIENT_REPLY_CODES.has(code) ? unavailable(error) : error;
+  }
+  return PROGRAMMING_ERRORS.has(error.name) ? error : unavailable(error);
+}
+
+function unavailable(cause: Error): UnavailableError {
+  const error = new UnavailableError();
+  error.cause = cause;
+  return error;
+}
+
+/** Redis answered, with an error (ioredis types its class as `any`). */
+function isReplyError(error: Error): boolean {
+  return error instanceof (ReplyError as new () => object);
 }

@@ -6,8 +6,10 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { type Command, type RedisOptions } from 'ioredis';
 import { type RedisConnectionOptions } from '../../config/app-config';
+import { RedisConnections } from './redis-connections';
+import { toStoreError } from './redis-errors';
 
 /** Injection token of the shared command connection. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -41,13 +43,26 @@ function connectionOptions(): RedisOptions {
   };
 }
 
+/**
+ * A command connection whose failed commands reject with what they mean to the API (see
+ * {@link toStoreError}): an outage is an `UnavailableError` by the time it leaves this layer,
+ * for single commands, scripts and pipelines alike (all of them pass through `sendCommand`).
+ */
+export class StoreConnection extends Redis {
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const reject = command.reject;
+    command.reject = (error: Error) => reject(toStoreError(error));
+    return super.sendCommand(command, stream);
+  }
+}
+
 /** Creates a client with an error listener (an unhandled `error` event would crash the process). */
 export function createRedisClient(options: RedisConnectionOptions, name: string): Redis {
   const settings = { ...connectionOptions(), connectionName: name };
   const client =
     'url' in options
-      ? new Redis(options.url, settings)
-      : new Redis({
+      ? new StoreConnection(options.url, settings)
+      : new StoreConnection({
           ...settings,
           host: options.host,
           port: options.port,
@@ -59,7 +74,7 @@ export function createRedisClient(options: RedisConnectionOptions, name: string)
     const now = Date.now();
     if (now - lastLoggedAt > 5_000) {
       lastLoggedAt = now;
-      logger.warn(`${name}: ${error.message}`);
+      logger.warn({ err: error }, `${name}: connection error`);
     }
   });
   client.on('ready', () => logger.log(`${name}: connected`));
@@ -88,16 +103,19 @@ export class RedisModule implements OnApplicationShutdown {
     return {
       module: RedisModule,
       providers: [
+        RedisConnections,
         {
           provide: REDIS_CLIENT,
-          useFactory: async () => {
+          inject: [RedisConnections],
+          useFactory: async (connections: RedisConnections) => {
             const client = createRedisClient(options, 'chat-api');
+            connections.register('command', client);
             await client.connect();
             return client;
           },
         },
       ],
-      exports: [REDIS_CLIENT],
+      exports: [REDIS_CLIENT, RedisConnections],
     };
   }
 

@@ -29,13 +29,17 @@ import {
 import { ZodPipe } from '../../common/validation';
 import { CurrentUser, SessionGuard } from '../auth/session.guard';
 import { ChatService } from './chat.service';
+import { UnreadService } from './unread.service';
 
 const conversationIdPipe = new ZodPipe(idSchema);
 
 @Controller('chat')
 @UseGuards(SessionGuard)
 export class ChatController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    private readonly unread: UnreadService,
+  ) {}
 
   @Get('conversations')
   async list(
@@ -46,8 +50,8 @@ export class ChatController {
   }
 
   @Get('unread')
-  unread(@CurrentUser() user: User): Promise<UnreadResponse> {
-    return this.chat.unread(user);
+  unreadCounts(@CurrentUser() user: User): Promise<UnreadResponse> {
+    return this.unread.ofUser(user);
   }
 
   @Get('conversations/:id')

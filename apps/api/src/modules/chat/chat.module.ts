@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
-import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
+import { UnreadService } from './unread.service';
 
 @Module({
-  imports: [AccessModule, NotificationsModule, UsersModule],
+  imports: [AccessModule, UsersModule],
   controllers: [ChatController],
-  providers: [ChatService],
-  exports: [ChatService],
+  providers: [ChatService, UnreadService],
+  exports: [ChatService, UnreadService],
 })
 export class ChatModule {}

@@ -9,7 +9,6 @@ import {
   type Message,
   type MessagePageResponse,
   type PostMessageBody,
-  type UnreadResponse,
   type User,
 } from '@chat/protocol';
 import { DomainEvents } from '../../common/domain-events';
@@ -17,20 +16,17 @@ import { NotFoundError, RateLimitedError } from '../../common/domain-errors';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../../common/rate-limiter';
 import { type AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { RoomHub } from '../../infra/realtime/room-hub';
-import { decideConversationAccess } from '../access/conversation-access.policy';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { BookingRepository } from '../bookings/booking.repository';
-import { InAppNotificationService } from '../notifications/in-app-notification.service';
 import { UserRepository } from '../users/user.repository';
-import { toPublicUser, toUserSummary, UsersService } from '../users/users.service';
+import { toUserSummary, UsersService } from '../users/users.service';
 import { type ConversationRecord, ConversationRepository } from './conversation.repository';
 import { MessageRepository } from './message.repository';
 import { extractMentionedHandles } from './mentions';
 import { ReadStateRepository } from './read-state.repository';
+import { ownVisible, UnreadService } from './unread.service';
 
-const MENTION_EXCERPT_LENGTH = 200;
-
+/** Conversations and their messages: listing, opening, posting and reading. */
 @Injectable()
 export class ChatService {
   constructor(
@@ -38,13 +34,12 @@ export class ChatService {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly readState: ReadStateRepository,
+    private readonly unread: UnreadService,
     private readonly bookings: BookingRepository,
     private readonly users: UserRepository,
     private readonly usersService: UsersService,
-    private readonly notifications: InAppNotificationService,
     private readonly events: DomainEvents,
     private readonly rateLimiter: RateLimiter,
-    private readonly hub: RoomHub,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,7 +48,7 @@ export class ChatService {
     const ids = records.map((conversation) => conversation.id);
     const [lastSeqs, unread] = await Promise.all([
       this.messages.lastSeqs(ids),
-      this.unreadByConversation(user.id, ids),
+      this.unread.byConversation(user.id, ids),
     ]);
     const items = await Promise.all(
       records.map(async (conversation) => {
@@ -124,7 +119,8 @@ export class ChatService {
 
   /**
    * Stores a message once per (author, clientMessageId); a retry returns the stored message
-   * with `created: false` and notifies nobody again.
+   * with `created: false`. The post's steps (mention notifications) run on every attempt and are
+   * idempotent: a retry of a post whose steps failed completes them, once.
    */
   async postMessage(
     user: User,
@@ -162,23 +158,14 @@ export class ChatService {
           createdAt: new Date().toISOString(),
         },
         input.clientMessageId,
-        this.hub.messageAnnouncement(),
       ),
       this.conversations.listParticipants(conversationId),
     ]);
-    if (!result.created) return result;
-
-    this.events.emit('message.created', { message: result.message, participantIds });
-    await Promise.all(
-      mentioned.map((mentionedUser) =>
-        this.notifications.create(mentionedUser.id, {
-          type: 'mention',
-          title: `${user.name} mentioned you in ${conversation.bookingRef}`,
-          body: excerpt(input.body),
-          link: `/threads/${conversationId}`,
-        }),
-      ),
-    );
+    await this.events.dispatch('message.posted', {
+      ...result,
+      bookingRef: conversation.bookingRef,
+      participantIds,
+    });
     return result;
   }
 
@@ -188,43 +175,7 @@ export class ChatService {
     const lastSeq = await this.messages.lastSeq(conversationId);
     const marker = await this.readState.advance(user.id, conversationId, Math.min(seq, lastSeq));
     this.events.emit('conversation.read', { conversationId, userId: user.id, seq: marker });
-    return this.messages.countFromOthers(conversationId, user.id, marker);
-  }
-
-  /** True-unread counts over the conversations the user takes part in. */
-  async unread(user: User): Promise<UnreadResponse> {
-    const records = await this.visibleConversations(user, 'mine');
-    const counts = await this.unreadByConversation(
-      user.id,
-      records.map((conversation) => conversation.id),
-    );
-    return unreadResponse(counts);
-  }
-
-  /**
-   * {@link unread} for many users known by id, in a few store round trips for all of them;
-   * users that no longer exist are left out.
-   */
-  async unreadOfMany(userIds: readonly string[]): Promise<Map<string, UnreadResponse>> {
-    const users = (await this.users.findByIds(userIds)).map(toPublicUser);
-    const lists = await this.conversations.listForUsers(users.map((user) => user.id));
-    const records = new Map(
-      (await this.conversations.findByIds([...new Set([...lists.values()].flat())])).map(
-        (record) => [record.id, record] as const,
-      ),
-    );
-    const visible = new Map(
-      users.map((user) => {
-        const own = (lists.get(user.id) ?? []).flatMap((id) => records.get(id) ?? []);
-        return [user.id, ownVisible(user, own).map((record) => record.id)] as const;
-      }),
-    );
-    const counts = await this.unreadCounts(visible);
-    return new Map(
-      [...counts].map(
-        ([userId, byConversation]) => [userId, unreadResponse(byConversation)] as const,
-      ),
-    );
+    return this.unread.countAfter(user.id, conversationId, marker);
   }
 
   private async visibleConversations(
@@ -238,37 +189,6 @@ export class ChatService {
       await this.conversations.listForUser(user.id),
     );
     return ownVisible(user, records);
-  }
-
-  /** Messages above the user's read marker written by someone else, per conversation. */
-  private async unreadByConversation(
-    userId: string,
-    conversationIds: string[],
-  ): Promise<Map<string, number>> {
-    const counts = await this.unreadCounts(new Map([[userId, conversationIds]]));
-    return counts.get(userId) ?? new Map();
-  }
-
-  /** {@link unreadByConversation} for several users, with one count query for all of them. */
-  private async unreadCounts(
-    conversationIdsByUser: ReadonlyMap<string, readonly string[]>,
-  ): Promise<Map<string, Map<string, number>>> {
-    const markers = await this.readState.getManyForUsers(conversationIdsByUser);
-    const queries = [...conversationIdsByUser].flatMap(([userId, ids]) =>
-      ids.map((conversationId) => ({
-        conversationId,
-        userId,
-        afterSeq: markers.get(userId)?.get(conversationId) ?? 0,
-      })),
-    );
-    const counts = await this.messages.countsFromOthers(queries);
-    const byUser = new Map(
-      [...conversationIdsByUser.keys()].map((userId) => [userId, new Map<string, number>()]),
-    );
-    queries.forEach(({ userId, conversationId }, index) =>
-      byUser.get(userId)!.set(conversationId, counts[index]!),
-    );
-    return byUser;
   }
 
   private async resolveMentions(author: User, conversation: ConversationRecord, body: string) {
@@ -287,23 +207,4 @@ export class ChatService {
     if (!booking) throw new NotFoundError('The booking of this conversation no longer exists');
     return booking;
   }
-}
-
-function unreadResponse(byConversation: Map<string, number>): UnreadResponse {
-  let total = 0;
-  for (const count of byConversation.values()) total += count;
-  return { total, conversations: Object.fromEntries(byConversation) };
-}
-
-/** The user's own conversations they may still see: one who left the country scope no longer does. */
-function ownVisible(user: User, records: ConversationRecord[]): ConversationRecord[] {
-  return records.filter(
-    (conversation) => decideConversationAccess(user, conversation.country, true).allowed,
-  );
-}
-
-function excerpt(body: string): string {
-  return body.length <= MENTION_EXCERPT_LENGTH
-    ? body
-    : `${body.slice(0, MENTION_EXCERPT_LENGTH - 1)}…`;
 }

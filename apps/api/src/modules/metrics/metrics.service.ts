@@ -1,7 +1,6 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { REDIS_CLIENT } from '../../infra/redis/redis.module';
+import { RedisConnections } from '../../infra/redis/redis-connections';
 
 /**
  * The Prometheus metrics of this replica. One registry per application (not prom-client's
@@ -79,22 +78,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@Optional() @Inject(REDIS_CLIENT) redis?: Redis) {
+  constructor(@Optional() redisConnections?: RedisConnections) {
     collectDefaultMetrics({ register: this.registry });
-    if (redis) this.watchRedis(redis, 'command');
+    // Counts the errors of every Redis connection and tracks whether each is ready.
+    redisConnections?.observe({
+      error: (connection) => this.redisErrors.inc({ connection }),
+      status: (connection, ready) => this.redisConnected.set({ connection }, ready ? 1 : 0),
+    });
   }
 
-  /** Counts the errors of a Redis connection and tracks whether it is ready. */
   /** One frame sent to a client (see {@link framesSent}). */
   frameSent(event: string): void {
     this.unreportedFramesSent.set(event, (this.unreportedFramesSent.get(event) ?? 0) + 1);
-  }
-
-  watchRedis(client: Redis, connection: string): void {
-    client.on('error', () => this.redisErrors.inc({ connection }));
-    const connected = () =>
-      this.redisConnected.set({ connection }, client.status === 'ready' ? 1 : 0);
-    connected();
-    for (const event of ['ready', 'close', 'reconnecting', 'end']) client.on(event, connected);
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   type ListNotificationsQuery,
@@ -26,12 +26,20 @@ export class InAppNotificationService {
     private readonly events: DomainEvents,
   ) {}
 
-  async create(userId: string, input: NotificationInput): Promise<Notification> {
+  /**
+   * Creates a notification and tells the user's sockets. With `onceKey`, a second call with the
+   * same key (a retried step) changes nothing and tells nobody.
+   */
+  async create(
+    userId: string,
+    input: NotificationInput,
+    options: { onceKey?: string } = {},
+  ): Promise<Notification> {
     if (!(await this.users.findById(userId))) {
       throw new BadRequestError('Unknown user', [{ path: 'userId', message: 'no such user' }]);
     }
     const notification: Notification = {
-      id: randomUUID(),
+      id: options.onceKey === undefined ? randomUUID() : idFromKey(options.onceKey),
       type: input.type,
       title: input.title,
       body: input.body ?? null,
@@ -39,7 +47,7 @@ export class InAppNotificationService {
       createdAt: new Date().toISOString(),
       readAt: null,
     };
-    await this.notifications.create(userId, notification);
+    if (!(await this.notifications.create(userId, notification))) return notification;
     const unreadCount = await this.notifications.unreadCount(userId);
     this.events.emit('notification.created', { userId, notification, unreadCount });
     return notification;
@@ -73,4 +81,10 @@ export class InAppNotificationService {
     const count = await this.notifications.unreadCount(userId);
     this.events.emit('notification.unread', { userId, count });
   }
+}
+
+/** A notification id that is the same for the same key, shaped like the random ones. */
+function idFromKey(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

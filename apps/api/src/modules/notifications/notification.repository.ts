@@ -1,8 +1,11 @@
 import { type Notification } from '@chat/protocol';
 
 export abstract class NotificationRepository {
-  /** Stores a new, unread notification for the user, after every earlier one. */
-  abstract create(userId: string, notification: Notification): Promise<void>;
+  /**
+   * Stores a new, unread notification for the user, after every earlier one; false (and nothing
+   * changes) when a notification with its id exists already.
+   */
+  abstract create(userId: string, notification: Notification): Promise<boolean>;
   /** Newest first; `before` is the id of the last notification of the previous page. */
   abstract page(
     userId: string,

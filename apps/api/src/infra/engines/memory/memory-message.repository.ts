@@ -3,10 +3,9 @@ import { type Message } from '@chat/protocol';
 import {
   type AppendResult,
   type MessageDraft,
+  MessageAnnouncer,
   MessageRepository,
 } from '../../../modules/chat/message.repository';
-import { RealtimeBus } from '../../realtime/realtime-bus';
-import { type MessageAnnouncement, messageEnvelope } from '../../realtime/room-event';
 
 interface ConversationLog {
   messages: Message[];
@@ -17,15 +16,11 @@ interface ConversationLog {
 export class MemoryMessageRepository extends MessageRepository {
   private readonly logs = new Map<string, ConversationLog>();
 
-  constructor(private readonly bus: RealtimeBus) {
+  constructor(private readonly announcer: MessageAnnouncer) {
     super();
   }
 
-  async append(
-    draft: MessageDraft,
-    clientMessageId: string,
-    announcement?: MessageAnnouncement,
-  ): Promise<AppendResult> {
+  async append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult> {
     const log = this.logFor(draft.conversationId);
     const idempotencyKey = `${draft.author.id}:${clientMessageId}`;
     const existingSeq = log.seqByClientMessageId.get(idempotencyKey);
@@ -36,7 +31,11 @@ export class MemoryMessageRepository extends MessageRepository {
     log.messages.push(message);
     log.seqByClientMessageId.set(idempotencyKey, message.seq);
     // In the same step as the append, as the Redis engine's script does.
-    if (announcement) void this.bus.publish(messageEnvelope(announcement, message));
+    const { room, head, middle, tail } = this.announcer.template(message.conversationId);
+    this.announcer.publish(
+      room,
+      Buffer.from(`${head}${message.seq}${middle}${JSON.stringify(message)}${tail}`),
+    );
     return { message: structuredClone(message), created: true };
   }
 

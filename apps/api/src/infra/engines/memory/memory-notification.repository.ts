@@ -7,10 +7,15 @@ export class MemoryNotificationRepository extends NotificationRepository {
   // Per user, oldest first.
   private readonly byUser = new Map<string, Notification[]>();
 
-  async create(userId: string, notification: Notification): Promise<void> {
+  private readonly ids = new Set<string>();
+
+  async create(userId: string, notification: Notification): Promise<boolean> {
+    if (this.ids.has(notification.id)) return false;
+    this.ids.add(notification.id);
     const list = this.byUser.get(userId) ?? [];
     list.push({ ...notification });
     this.byUser.set(userId, list);
+    return true;
   }
 
   async page(

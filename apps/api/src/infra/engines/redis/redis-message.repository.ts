@@ -5,17 +5,18 @@ import {
   type AppendResult,
   type CountQuery,
   type MessageDraft,
+  MessageAnnouncer,
   MessageRepository,
 } from '../../../modules/chat/message.repository';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisChannels, redisKeys } from '../../redis/redis-keys';
-import { type MessageAnnouncement, messageEnvelopeText } from '../../realtime/room-event';
 
 // The log's length is the last seq, so the next seq, the idempotency record and the author
-// index are written in one script: no gap, no duplicate, whatever replica sends it.
-// With a channel (KEYS[4]), the new message is also published there, wrapped in its envelope, so
-// the bus carries a conversation's messages in the order of their seqs.
-// KEYS: log, idempotency, byAuthor[, channel]  ARGV: idempotencyField, jsonWithoutSeq[, head, tail]
+// index are written in one script: no gap, no duplicate, whatever replica sends it. The new
+// message is published to its room's channel (KEYS[4]) in the same script, as the announcer's
+// bytes around it, so the bus carries a conversation's messages in the order of their seqs.
+// KEYS: log, idempotency, byAuthor, channel
+// ARGV: idempotencyField, jsonWithoutSeq, head, middle, tail
 const APPEND_MESSAGE = `
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then
@@ -26,9 +27,7 @@ local json = '{"seq":' .. seq .. ',' .. ARGV[2]
 redis.call('RPUSH', KEYS[1], json)
 redis.call('HSET', KEYS[2], ARGV[1], seq)
 redis.call('ZADD', KEYS[3], seq, seq)
-if KEYS[4] then
-  redis.call('PUBLISH', KEYS[4], ARGV[3] .. json .. ARGV[4])
-end
+redis.call('PUBLISH', KEYS[4], ARGV[3] .. seq .. ARGV[4] .. json .. ARGV[5])
 return {1, json}
 `;
 
@@ -49,33 +48,29 @@ const COUNT_CHUNK = 500;
 
 @Injectable()
 export class RedisMessageRepository extends MessageRepository {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly announcer: MessageAnnouncer,
+  ) {
     super();
   }
 
-  async append(
-    draft: MessageDraft,
-    clientMessageId: string,
-    announcement?: MessageAnnouncement,
-  ): Promise<AppendResult> {
+  async append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult> {
     const { conversationId } = draft;
-    const keys = [
+    const { room, head, middle, tail } = this.announcer.template(conversationId);
+    const [created, json] = (await this.redis.eval(
+      APPEND_MESSAGE,
+      4,
       redisKeys.messageLog(conversationId),
       redisKeys.messageIdempotency(conversationId),
       redisKeys.messagesByAuthor(conversationId, draft.author.id),
-    ];
-    // The script prepends `{"seq":N,` to the serialized draft, which opens with `{`.
-    const args = [`${draft.author.id}:${clientMessageId}`, JSON.stringify(draft).slice(1)];
-    if (announcement) {
-      const { room, head, tail } = messageEnvelopeText(announcement, conversationId);
-      keys.push(redisChannels.room(room));
-      args.push(head, tail);
-    }
-    const [created, json] = (await this.redis.eval(
-      APPEND_MESSAGE,
-      keys.length,
-      ...keys,
-      ...args,
+      redisChannels.room(room),
+      `${draft.author.id}:${clientMessageId}`,
+      // The script prepends `{"seq":N,` to the serialized draft, which opens with `{`.
+      JSON.stringify(draft).slice(1),
+      head,
+      middle,
+      tail,
     )) as [number, string];
     return { message: JSON.parse(json) as Message, created: created === 1 };
   }

@@ -5,14 +5,16 @@ import { NotificationRepository } from '../../../modules/notifications/notificat
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 
+// Creates it unless a notification with this id exists (a retried step): returns 1 or 0.
 // KEYS: notification, userList, userUnread, sequence  ARGV: id, fields as JSON
 const CREATE_NOTIFICATION = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local order = redis.call('INCR', KEYS[4])
 local fields = cjson.decode(ARGV[2])
 for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
 redis.call('ZADD', KEYS[2], order, ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
-return order
+return 1
 `;
 
 // KEYS: userList, userUnread, notification  ARGV: id, readAt
@@ -51,7 +53,7 @@ export class RedisNotificationRepository extends NotificationRepository {
     super();
   }
 
-  async create(userId: string, notification: Notification): Promise<void> {
+  async create(userId: string, notification: Notification): Promise<boolean> {
     const fields: StoredNotification = {
       id: notification.id,
       type: notification.type,
@@ -61,7 +63,7 @@ export class RedisNotificationRepository extends NotificationRepository {
       createdAt: notification.createdAt,
       readAt: notification.readAt ?? '',
     };
-    await this.redis.eval(
+    const created = await this.redis.eval(
       CREATE_NOTIFICATION,
       4,
       redisKeys.notification(notification.id),
@@ -71,6 +73,7 @@ export class RedisNotificationRepository extends NotificationRepository {
       notification.id,
       JSON.stringify(fields),
     );
+    return created === 1;
   }
 
   async page(

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ErrorCode, type ErrorFrameCode, type ServerFrame } from '@chat/protocol';
 import { BadRequestError, DomainError } from '../../../common/domain-errors';
-import { isRedisUnavailableError } from '../../../infra/redis/redis-errors';
 
 type ErrorFrame = Extract<ServerFrame, { event: 'error' }>;
 
@@ -29,9 +28,6 @@ export function errorFrame(code: ErrorFrameCode, message: string, ref?: string):
 
 /** The one place that turns what a frame handler threw into an `error` frame. */
 export function toErrorFrame(thrown: unknown, ref?: string): ErrorFrame {
-  if (isRedisUnavailableError(thrown)) {
-    return errorFrame('internal', 'The service is temporarily unavailable; try again', ref);
-  }
   if (thrown instanceof DomainError) {
     const detail =
       thrown instanceof BadRequestError && thrown.issues.length
@@ -39,6 +35,6 @@ export function toErrorFrame(thrown: unknown, ref?: string): ErrorFrame {
         : thrown.message;
     return errorFrame(FRAME_CODE[thrown.code], detail, ref);
   }
-  logger.error(thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown));
+  logger.error({ err: thrown }, 'a frame handler failed');
   return errorFrame('internal', 'Something went wrong on our side', ref);
 }

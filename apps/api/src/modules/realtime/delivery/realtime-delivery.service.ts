@@ -1,18 +1,19 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { type ServerFrame } from '@chat/protocol';
 import { DomainEvents } from '../../../common/domain-events';
-import { rooms, type RoomEvent } from '../../../infra/realtime/room-event';
-import { RoomHub } from '../../../infra/realtime/room-hub';
+import { ConversationRepository } from '../../chat/conversation.repository';
 import { PresenceService } from '../../presence/presence.service';
-import { ConversationRepository } from '../conversation.repository';
+import { RoomHub } from './room-hub';
+import { rooms } from './room-events';
 import { UnreadAnnouncer } from './unread-announcer';
 
 /**
  * Decides who hears about each domain event and publishes it to those rooms, on the replica
- * where it happened; the bus carries it to every replica with members there. A new message is
- * the exception: the store publishes it to its room with the append.
+ * where it happened; the bus carries it to every replica with members there. A new message
+ * itself is published by the message store with its append (see LiveMessageAnnouncer).
  */
 @Injectable()
-export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
+export class RealtimeDeliveryService implements OnModuleInit, OnModuleDestroy {
   private readonly unsubscribers: Array<() => void> = [];
 
   constructor(
@@ -25,38 +26,35 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribers.push(
-      // The message itself went to its room with the append (MessageRepository.append).
-      this.events.on('message.created', ({ message, participantIds }) =>
-        this.unread.changed(
+      this.events.on('message.posted', ({ message, created, participantIds }) => {
+        if (!created) return;
+        return this.unread.changed(
           message.conversationId,
           participantIds.filter((userId) => userId !== message.author.id),
           'message',
-        ),
-      ),
+        );
+      }),
       this.events.on('conversation.read', ({ userId, conversationId }) =>
         this.unread.changed(conversationId, [userId], 'read'),
       ),
       this.events.on('notification.created', ({ userId, notification, unreadCount }) =>
-        this.publish(rooms.user(userId), {
-          type: 'frame',
-          frame: { event: 'notification.new', data: { notification, unreadCount } },
+        this.toUser(userId, {
+          event: 'notification.new',
+          data: { notification, unreadCount },
         }),
       ),
       this.events.on('notification.unread', ({ userId, count }) =>
-        this.publish(rooms.user(userId), {
-          type: 'frame',
-          frame: { event: 'notification.unread', data: { count } },
-        }),
+        this.toUser(userId, { event: 'notification.unread', data: { count } }),
       ),
       this.events.on('session.revoked', ({ userId, sessionKey }) =>
-        this.publish(rooms.user(userId), { type: 'session.revoked', sessionKey }),
+        this.hub.publishControl(rooms.user(userId), { type: 'session.revoked', sessionKey }),
       ),
       this.events.on('typing.started', ({ conversationId, userId, expiresInMs }) =>
-        this.publish(rooms.conversation(conversationId), {
-          type: 'frame',
-          frame: { event: 'typing', data: { conversationId, userId, expiresInMs } },
-          exceptUserId: userId,
-        }),
+        this.hub.publishFrame(
+          rooms.conversation(conversationId),
+          { event: 'typing', data: { conversationId, userId, expiresInMs } },
+          userId,
+        ),
       ),
       this.events.on('presence.changed', async ({ userId, online }) => {
         const conversationIds = await this.conversations.listForUser(userId);
@@ -67,10 +65,10 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
         );
       }),
       this.events.on('user.access.changed', ({ userId }) =>
-        this.publish(rooms.user(userId), { type: 'access.changed' }),
+        this.hub.publishControl(rooms.user(userId), { type: 'access.changed' }),
       ),
       this.events.on('conversation.access.changed', ({ conversationId }) =>
-        this.publish(rooms.conversation(conversationId), {
+        this.hub.publishControl(rooms.conversation(conversationId), {
           type: 'access.changed',
           conversationId,
         }),
@@ -85,14 +83,14 @@ export class RealtimeFanoutService implements OnModuleInit, OnModuleDestroy {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
   }
 
-  private publish(room: string, event: RoomEvent): Promise<void> {
-    return this.hub.publish(room, event);
+  private toUser(userId: string, frame: ServerFrame): Promise<void> {
+    return this.hub.publishFrame(rooms.user(userId), frame);
   }
 
   private publishPresence(conversationId: string, userId: string, online: boolean): Promise<void> {
-    return this.publish(rooms.conversation(conversationId), {
-      type: 'frame',
-      frame: { event: 'presence', data: { conversationId, userId, online } },
+    return this.hub.publishFrame(rooms.conversation(conversationId), {
+      event: 'presence',
+      data: { conversationId, userId, online },
     });
   }
 }

@@ -1,10 +1,10 @@
-import { type Message } from '@chat/protocol';
+import { type LiveMessage } from './room-events';
 
 export interface CursorOutput {
   /** Hands a message to the socket; called with strictly increasing, gapless `seq`. */
-  deliver(message: Message): void;
+  deliver(message: LiveMessage): void;
   /** Reads the message log: every message with `seq` in [fromSeq, toSeq], oldest first. */
-  fetch(fromSeq: number, toSeq: number): Promise<Message[]>;
+  fetch(fromSeq: number, toSeq: number): Promise<LiveMessage[]>;
 }
 
 /** More live messages than this waiting on a gap means something is badly wrong. */
@@ -21,7 +21,7 @@ export class ConversationCursor {
   private next: number;
   /** Highest seq known to exist in the log; the cursor fills up to it. */
   private target: number;
-  private readonly pending = new Map<number, Message>();
+  private readonly pending = new Map<number, LiveMessage>();
   /** While holding, live messages past `target` wait (the subscribe replay is not finished). */
   private holding = true;
   private active = false;
@@ -37,17 +37,12 @@ export class ConversationCursor {
     this.target = startAt - 1;
   }
 
-  /** The next seq this socket expects; everything below was delivered or skipped. */
-  get nextSeq(): number {
-    return this.next;
-  }
-
   /**
    * A live message from the room. Returns nothing when there is nothing to wait for (delivered
    * at once, dropped as a duplicate, or held until {@link release}); otherwise a promise that
    * settles once it is delivered and rejects when a gap before it cannot be read from the log.
    */
-  offer(message: Message): Promise<void> | undefined {
+  offer(message: LiveMessage): Promise<void> | undefined {
     if (this.closed || message.seq < this.next) return undefined;
     if (message.seq === this.next && !this.holding && !this.active && this.pending.size === 0) {
       // The usual case, once per socket per live message: nothing is waiting and nothing is

@@ -7,6 +7,8 @@ export const REALTIME_LIMITS = {
   refusalsBeforeClose: 20,
   /** Frames waiting to be handled before further ones are refused. */
   maxQueuedFrames: 64,
+  /** Heartbeats a socket may let pass without a pong (or any frame) before it is cut. */
+  missedPongs: 2,
   /** Messages read from the log per round trip when filling a gap. */
   replayChunk: 200,
   /** Sockets closed per drain batch, and the pause between batches. */

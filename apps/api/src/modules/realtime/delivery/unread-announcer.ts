@@ -1,16 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type ServerFrame } from '@chat/protocol';
-import {
-  type RoomEvent,
-  type RoomMember,
-  rooms,
-  type UnreadCause,
-} from '../../../infra/realtime/room-event';
-import { RoomHub } from '../../../infra/realtime/room-hub';
-import { ChatService } from '../chat.service';
-import { ConnectionRegistry } from './connection-registry';
-import { REALTIME_LIMITS } from './realtime-limits';
+import { UnreadService } from '../../chat/unread.service';
+import { ConnectionRegistry } from '../connection-registry';
+import { REALTIME_LIMITS } from '../realtime-limits';
+import { RoomHub } from './room-hub';
+import { type RoomDelivery, type RoomMember, rooms, type UnreadCause } from './room-events';
 
 /** Users whose frames are written before the announcer lets other work (live messages) run. */
 const USERS_PER_TURN = 250;
@@ -43,7 +38,7 @@ export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestro
 
   constructor(
     private readonly hub: RoomHub,
-    private readonly chat: ChatService,
+    private readonly unread: UnreadService,
     private readonly registry: ConnectionRegistry,
   ) {}
 
@@ -61,7 +56,7 @@ export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestro
   /** The counts of `userIds` in the conversation changed; every replica hears of it. */
   changed(conversationId: string, userIds: readonly string[], cause: UnreadCause): Promise<void> {
     if (!userIds.length) return Promise.resolve();
-    return this.hub.publish(rooms.unread(), {
+    return this.hub.publishControl(rooms.unread(), {
       type: 'unread.changed',
       conversationId,
       userIds: [...userIds],
@@ -69,8 +64,9 @@ export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestro
     });
   }
 
-  deliver(event: RoomEvent): void {
-    if (event.type !== 'unread.changed') return;
+  receive(delivery: RoomDelivery): void {
+    if (delivery.kind !== 'control' || delivery.control.type !== 'unread.changed') return;
+    const event = delivery.control;
     const { conversationId, cause } = event;
     for (const userId of event.userIds) {
       const sockets = this.registry.ofUser(userId);
@@ -122,9 +118,7 @@ export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestro
     try {
       await this.announce(batch);
     } catch (error) {
-      this.logger.warn(
-        `unread update for ${batch.size} users failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn({ err: error }, `unread update for ${batch.size} users failed`);
     } finally {
       this.flushing = false;
       this.schedule();
@@ -134,7 +128,7 @@ export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestro
   private async announce(batch: Map<string, Map<string, UnreadCause>>): Promise<void> {
     const userIds = [...batch.keys()].filter((userId) => this.registry.ofUser(userId).size > 0);
     if (!userIds.length) return;
-    const unread = await this.chat.unreadOfMany(userIds);
+    const unread = await this.unread.ofUsers(userIds);
     let written = 0;
     for (const [userId, counts] of unread) {
       for (const [conversationId, cause] of batch.get(userId) ?? []) {
@@ -147,7 +141,7 @@ export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestro
           },
         };
         for (const socket of this.registry.ofUser(userId)) {
-          if (cause === 'message' && socket.cursors.has(conversationId)) continue;
+          if (cause === 'message' && socket.follows(conversationId)) continue;
           socket.send(frame);
         }
       }
@@ -167,9 +161,9 @@ export class UnreadAnnouncer implements RoomMember, OnModuleInit, OnModuleDestro
 }
 
 function someNotSubscribed(
-  sockets: ReadonlySet<{ cursors: ReadonlyMap<string, unknown> }>,
+  sockets: ReadonlySet<{ follows(conversationId: string): boolean }>,
   conversationId: string,
 ): boolean {
-  for (const socket of sockets) if (!socket.cursors.has(conversationId)) return true;
+  for (const socket of sockets) if (!socket.follows(conversationId)) return true;
   return false;
 }

@@ -63,9 +63,7 @@ export class GatewayHandshake {
         done(false, verdict.status, verdict.reason);
       },
       (error: unknown) => {
-        this.logger.warn(
-          `handshake failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.warn({ err: error }, 'handshake failed');
         this.metrics.handshakesRejected.inc({ status: 503 });
         done(false, 503, 'Service Unavailable');
       },

@@ -4,8 +4,8 @@ import { CloseCode } from '@chat/protocol';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { Readiness } from '../../health/readiness';
-import { ConnectionRegistry } from './connection-registry';
-import { REALTIME_LIMITS } from './realtime-limits';
+import { ConnectionRegistry } from '../connection-registry';
+import { REALTIME_LIMITS } from '../realtime-limits';
 
 /**
  * Graceful drain: readiness goes 503 and new upgrades are refused, sockets are closed with 1012

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Message } from '@chat/protocol';
 import { ConversationCursor } from './conversation-cursor';
+import { encodeMessage, type LiveMessage } from './room-events';
 
-function message(seq: number): Message {
-  return {
+function message(seq: number): LiveMessage {
+  return encodeMessage({
     id: `m${seq}`,
     conversationId: 'th_1',
     seq,
@@ -11,7 +11,7 @@ function message(seq: number): Message {
     body: `#${seq}`,
     mentions: [],
     createdAt: new Date(0).toISOString(),
-  };
+  });
 }
 
 function setup(logLength: number, startAt = 1) {

@@ -9,11 +9,8 @@ import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { SessionRepository } from '../../auth/session.repository';
 import { PresenceService } from '../../presence/presence.service';
-import { type ClientConnection } from './client-connection';
-import { ConnectionRegistry } from './connection-registry';
-
-/** Pongs a socket may miss before it is terminated. */
-const MISSED_PONGS_LIMIT = 2;
+import { type ClientConnection } from '../client-connection';
+import { ConnectionRegistry } from '../connection-registry';
 
 /**
  * The heartbeat visits a tenth of the sockets every tenth of `WS_HEARTBEAT_MS`: thousands of
@@ -22,8 +19,8 @@ const MISSED_PONGS_LIMIT = 2;
 const SLICES = 10;
 
 /**
- * Every `WS_HEARTBEAT_MS`, for each socket: terminates it if it missed two pongs, or pings it,
- * refreshes its presence (which therefore lapses when this replica stops, even by SIGKILL),
+ * Every `WS_HEARTBEAT_MS`, for each socket: cuts it if it stayed silent for two beats, or pings
+ * it, refreshes its presence (which therefore lapses when this replica stops, even by SIGKILL),
  * and closes it with 4401 if its session is gone without a logout event (expiry, or a
  * revocation whose event was lost in a Redis blip). Sockets are spread over {@link SLICES}
  * evenly spaced beats.
@@ -59,26 +56,14 @@ export class RealtimeHeartbeat implements OnModuleInit, OnApplicationShutdown {
     const due: ClientConnection[] = [];
     for (const connection of this.registry.all()) {
       if (connection.isClosing || this.slotOf(connection) !== slice) continue;
-      if (connection.missedPongs >= MISSED_PONGS_LIMIT) {
-        connection.terminate();
-        continue;
-      }
-      connection.missedPongs++;
-      connection.ping();
-      due.push(connection);
+      if (connection.beat()) due.push(connection);
     }
     if (!due.length) return;
     this.presence
       .touch(due.map((connection) => ({ userId: connection.user.id, connectionId: connection.id })))
-      .catch((error: unknown) =>
-        this.logger.warn(
-          `presence refresh failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'presence refresh failed'));
     this.closeEndedSessions(due).catch((error: unknown) =>
-      this.logger.warn(
-        `session check failed: ${error instanceof Error ? error.message : String(error)}`,
-      ),
+      this.logger.warn({ err: error }, 'session check failed'),
     );
   }
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type AppConfig } from '../../../config/app-config';
 import { type SessionRepository } from '../../auth/session.repository';
 import { type PresenceService } from '../../presence/presence.service';
-import { ClientConnection, type SocketPort } from './client-connection';
-import { ConnectionRegistry } from './connection-registry';
+import { ClientConnection, type SocketPort } from '../client-connection';
+import { ConnectionRegistry } from '../connection-registry';
 import { RealtimeHeartbeat } from './realtime-heartbeat';
 
 function socket(): SocketPort & { pings: number } {

@@ -12,11 +12,13 @@ import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { toFieldProblems } from '../../../common/validation';
 import { MetricsService } from '../../metrics/metrics.service';
-import { ChatRealtimeService } from './chat-realtime.service';
-import { ClientConnection, type SocketPort } from './client-connection';
-import { ConnectionRegistry } from './connection-registry';
+import { ClientConnection, type SocketPort } from '../client-connection';
+import { ConnectionRegistry } from '../connection-registry';
+import { ConversationSubscriptions } from '../delivery/conversation-subscriptions';
+import { ConnectionLifecycle } from '../lifecycle/connection-lifecycle';
+import { REALTIME_LIMITS } from '../realtime-limits';
 import { GatewayHandshake } from './gateway-handshake';
-import { REALTIME_LIMITS } from './realtime-limits';
+import { RealtimeCommands } from './realtime-commands.service';
 import { errorFrame, toErrorFrame } from './ws-error-frames';
 import { sendText } from './ws-text-frames';
 
@@ -25,7 +27,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENTS);
 /**
  * `/ws/chat`. Transport only: the upgrade was authenticated by {@link GatewayHandshake}; here
  * each frame is rate limited, parsed and validated with the protocol schemas, then handed to
- * {@link ChatRealtimeService} on the connection's queue. Nothing a client sends can throw out
+ * {@link RealtimeCommands} on the connection's queue. Nothing a client sends can throw out
  * of here: it gets an `error` frame and the socket stays open.
  */
 @WebSocketGateway({ path: GATEWAY_PATH })
@@ -45,7 +47,9 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   constructor(
     private readonly handshake: GatewayHandshake,
-    private readonly realtime: ChatRealtimeService,
+    private readonly commands: RealtimeCommands,
+    private readonly lifecycle: ConnectionLifecycle,
+    private readonly subscriptions: ConversationSubscriptions,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,12 +73,10 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
         slowConsumer: () => this.metrics.slowConsumers.inc(),
         accessChanged: (conversationId) => {
           connection
-            .enqueue(() => this.realtime.recheckAccess(connection, conversationId))
+            .enqueue(() => this.subscriptions.recheckAccess(connection, conversationId))
             .catch((error: unknown) => {
               // Fail closed: a socket whose access could not be re-checked starts over.
-              this.logger.warn(
-                `access re-check of ${connection.id} failed: ${error instanceof Error ? error.message : String(error)}`,
-              );
+              this.logger.warn({ err: error }, `access re-check of ${connection.id} failed`);
               connection.close(1011, 'could not re-check access');
             });
         },
@@ -86,17 +88,13 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     this.metrics.openSockets.inc();
     // `ws` reports protocol faults (a frame over 64 KiB: 1009) and closes the socket itself.
     socket.on('error', (error) => this.logger.debug(`socket ${connection.id}: ${error.message}`));
-    socket.on('pong', () => {
-      connection.missedPongs = 0;
-    });
+    socket.on('pong', () => connection.heardFrom());
     socket.on('close', (code) => this.metrics.socketsClosed.inc({ code }));
     socket.on('message', (data, isBinary) => this.onFrame(connection, data, isBinary));
     connection
-      .enqueue(() => this.realtime.open(connection))
+      .enqueue(() => this.lifecycle.open(connection))
       .catch((error: unknown) => {
-        this.logger.warn(
-          `could not open ${connection.id}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.warn({ err: error }, `could not open ${connection.id}`);
         connection.close(1011, 'could not start the session');
       });
   }
@@ -107,17 +105,15 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     this.connections.delete(socket);
     this.metrics.openSockets.dec();
     connection
-      .enqueue(() => this.realtime.close(connection))
-      .catch((error: unknown) => {
-        this.logger.warn(
-          `cleanup of ${connection.id} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
+      .enqueue(() => this.lifecycle.close(connection))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, `cleanup of ${connection.id} failed`),
+      );
   }
 
   private onFrame(connection: ClientConnection, data: RawData, isBinary: boolean): void {
     if (connection.isClosing) return;
-    connection.missedPongs = 0;
+    connection.heardFrom();
     this.frameLimiter.consume(connection.id).then(
       () => this.accept(connection, data, isBinary),
       () => this.refuse(connection),
@@ -144,7 +140,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     const frame = result.data;
     this.metrics.framesReceived.inc({ event: frame.event });
     connection
-      .enqueue(() => this.realtime.handle(connection, frame))
+      .enqueue(() => this.commands.handle(connection, frame))
       .catch((error: unknown) => connection.send(toErrorFrame(error, ref)));
   }
 
