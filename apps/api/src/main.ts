@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { inspect } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
@@ -50,9 +51,7 @@ async function bootstrap(): Promise<void> {
           process.exit(0);
         },
         (error: unknown) => {
-          logger.error(
-            `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-          );
+          logger.error({ err: error }, 'shutdown failed');
           process.exit(1);
         },
       );
@@ -62,8 +61,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // Before the logger exists: the error as Node prints it, stack included.
+  process.stderr.write(`Failed to start: ${inspect(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../src/common/domain-errors';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../src/common/rate-limiter';
+import { NotificationRepository } from '../src/modules/notifications/notification.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
@@ -316,6 +318,35 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect((await linh.get('/api/notifications/unread-count')).body).toEqual({ count: 1 });
       expect((await somchai.get('/api/notifications')).body.notifications).toEqual([]);
       expect((await somchai.get('/api/notifications/unread-count')).body).toEqual({ count: 0 });
+    });
+
+    it('completes a post whose mention step failed when it is retried, notifying once', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      // The notification store fails once, as in a Redis blip between the append and the mention.
+      const notifications = api.app.get(NotificationRepository);
+      const create = notifications.create.bind(notifications);
+      let failures = 1;
+      notifications.create = (userId, notification) =>
+        failures-- > 0 ? Promise.reject(new UnavailableError()) : create(userId, notification);
+      const post = { body: 'Could you look at this, @linh?', clientMessageId: 'mention-retry' };
+
+      const failed = await alice.post(messagesPath, post);
+      expect(failed.status).toBe(503);
+      const retried = await alice.post(messagesPath, post);
+      expect(retried.status).toBe(200);
+      expect(retried.body.message.mentions).toEqual(['u_linh']);
+      expect((await alice.post(messagesPath, post)).status).toBe(200);
+
+      const mentions = (await linh.get('/api/notifications')).body.notifications.filter(
+        (notification: { type: string }) => notification.type === 'mention',
+      );
+      expect(mentions).toHaveLength(1);
+      expect((await linh.get('/api/notifications/unread-count')).body).toEqual({ count: 1 });
+      const history = await alice.get(messagesPath);
+      expect(
+        history.body.messages.filter((message: { body: string }) => message.body === post.body),
+      ).toHaveLength(1);
     });
 
     it('rejects invalid bodies with 400 and the field problems', async () => {

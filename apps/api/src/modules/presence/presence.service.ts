@@ -50,9 +50,7 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
     this.sweepTimer = setInterval(
       () => {
         this.sweep().catch((error: unknown) =>
-          this.logger.warn(
-            `presence sweep failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
+          this.logger.warn({ err: error }, 'presence sweep failed'),
         );
       },
       Math.max(100, Math.floor(this.config.wsHeartbeatMs / 2)),
