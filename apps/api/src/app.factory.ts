@@ -7,6 +7,7 @@ import { API_PREFIX } from '@chat/protocol';
 import { AppModule } from './app.module';
 import { TRUSTED_PROXIES } from './common/client-address';
 import { type AppConfig } from './config/app-config';
+import { AppLogger } from './config/logger';
 import { ChatWsAdapter } from './modules/realtime/gateway/chat-ws.adapter';
 import { GatewayHandshake } from './modules/realtime/gateway/gateway-handshake';
 
@@ -32,7 +33,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new AppLogger(app.get(Logger)));
   const server = app.getHttpServer() as Server;
   server.headersTimeout = HTTP_SERVER_LIMITS.headersTimeoutMs;
   server.requestTimeout = HTTP_SERVER_LIMITS.requestTimeoutMs;

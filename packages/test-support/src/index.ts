@@ -2,3 +2,4 @@ export { type Child, spawnChild } from './child';
 export { type EventuallyOptions, expectEventually, within } from './eventually';
 export { acceptsConnections, freePort } from './loopback';
 export { answersPing, RedisServer, type RedisServerOptions } from './redis-server';
+export { spawnInTerminal, type TerminalChild } from './terminal';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_API_PORT, type Engine } from '@chat/protocol';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 // Explicit words only: `Boolean('false')` is true, which is how flags get silently inverted.
 const booleanFlag = z
@@ -76,6 +77,8 @@ export const environmentSchema = z.object({
   SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
   /** @default 'info' */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** `auto`: readable lines on a terminal outside production, JSON lines otherwise. @default 'auto' */
+  LOG_FORMAT: z.enum(LOG_FORMATS).default('auto'),
 });
 
 type Environment = Record<string, string>;
@@ -124,6 +127,7 @@ export interface AppConfig {
   loginRatePerIp: number;
   sessionTtlSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: (typeof LOG_FORMATS)[number];
   /** Session cookies carry `Secure` in production. */
   secureCookies: boolean;
 }
@@ -179,6 +183,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     loginRatePerIp: env.LOGIN_RATE_PER_IP,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     secureCookies: production,
   };
 }

@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Child, expectEventually, freePort, spawnChild } from '@chat/test-support';
+import {
+  type Child,
+  expectEventually,
+  freePort,
+  spawnChild,
+  spawnInTerminal,
+} from '@chat/test-support';
 import { INTERNAL_TOKEN } from './api-instance';
 
 export const API_ENTRY = join(__dirname, '../../dist/main.js');
@@ -30,15 +36,17 @@ export function redisEnvironment(
 
 /**
  * Runs the built API (`node dist/main.js`) as its own process, as production does, with only
- * the given environment (plus PATH). Build first: `pnpm --filter @chat/api build`.
+ * the given environment (plus PATH). Build first: `pnpm --filter @chat/api build`. With
+ * `terminal`, its output is a pseudo-terminal, as when a person starts it by hand.
  */
 export async function spawnApi(
   environment: Record<string, string>,
-  options: { waitReady?: boolean; nodeArguments?: string[] } = {},
+  options: { waitReady?: boolean; nodeArguments?: string[]; terminal?: boolean } = {},
 ): Promise<ApiProcess> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: build the API first`);
   const port = environment.PORT ? Number(environment.PORT) : await freePort();
-  const child = spawnChild(process.execPath, [...(options.nodeArguments ?? []), API_ENTRY], {
+  const spawnProcess = options.terminal ? spawnInTerminal : spawnChild;
+  const child = spawnProcess(process.execPath, [...(options.nodeArguments ?? []), API_ENTRY], {
     PORT: String(port),
     ...environment,
   });
