@@ -13,6 +13,8 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   reactStrictMode: true,
+  // `next dev` logs every request; the API already logs the `/api/*` ones it is proxied.
+  logging: { incomingRequests: { ignore: [/^\/api\//] } },
   // `pnpm check` type-checks the whole workspace; doing it again in every build only costs time.
   typescript: { ignoreBuildErrors: true },
 };
