@@ -17,10 +17,11 @@ module.exports = {
     },
     {
       name: 'engines-import-only-ports',
-      comment: 'an engine implements the ports (*.repository.ts) of the modules, nothing more',
+      comment:
+        'an engine implements the ports (*.repository.ts, *.port.ts) of the modules, nothing more',
       severity: 'error',
       from: { path: '^src/infra/engines/' },
-      to: { path: '^src/modules/', pathNot: '[.]repository[.]ts$|/engine-health[.]ts$' },
+      to: { path: '^src/modules/', pathNot: '[.](repository|port)[.]ts$|/engine-health[.]ts$' },
     },
     {
       name: 'bus-only-through-delivery',

@@ -5,6 +5,7 @@ import { type RoomDelivery, rooms } from '../src/modules/realtime/delivery/room-
 import { SessionRepository } from '../src/modules/auth/session.repository';
 import { BookingRepository } from '../src/modules/bookings/booking.repository';
 import { ConversationRepository } from '../src/modules/chat/conversation.repository';
+import { type InboxIndex, InboxRepository } from '../src/modules/chat/inbox.repository';
 import { type MessageDraft, MessageRepository } from '../src/modules/chat/message.repository';
 import { ReadStateRepository } from '../src/modules/chat/read-state.repository';
 import { NotificationRepository } from '../src/modules/notifications/notification.repository';
@@ -114,14 +115,22 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
 
     it('indexes conversations by country and moves them when the country changes', async () => {
       const sut = port(ConversationRepository);
-      await sut.save(conversation('c1', 'VN'));
-      await sut.save(conversation('c2', 'TH'));
-      expect((await sut.listIds({})).sort()).toEqual(['c1', 'c2']);
-      expect(await sut.listIds({ country: 'VN' })).toEqual(['c1']);
+      const inbox = port(InboxRepository);
+      const listed = async (index: InboxIndex) =>
+        (await inbox.before(index, Number.POSITIVE_INFINITY, 10)).map(
+          (entry) => entry.conversationId,
+        );
+      await sut.save(conversation('c1', 'VN'), ['one']);
+      await sut.save(conversation('c2', 'TH'), ['two']);
+      // Newest first: a conversation takes the next activity when it is created.
+      expect(await listed({ kind: 'all' })).toEqual(['c2', 'c1']);
+      expect(await listed({ kind: 'country', country: 'VN' })).toEqual(['c1']);
 
-      await sut.save(conversation('c1', 'TH', '2030-01-01T00:00:00.000Z'));
-      expect(await sut.listIds({ country: 'VN' })).toEqual([]);
-      expect((await sut.listIds({ country: 'TH' })).sort()).toEqual(['c1', 'c2']);
+      await sut.save(conversation('c1', 'TH', '2030-01-01T00:00:00.000Z'), ['one']);
+      expect(await listed({ kind: 'country', country: 'VN' })).toEqual([]);
+      expect(await listed({ kind: 'country', country: 'TH' })).toEqual(['c2', 'c1']);
+      expect(await inbox.search({ country: 'TH' }, 'on', 10)).toEqual(['c1']);
+      expect(await inbox.search({ country: 'VN' }, 'on', 10)).toEqual([]);
       // The first creation time is kept.
       expect((await sut.findById('c1'))?.createdAt).toBe('2026-01-01T00:00:00.000Z');
       expect((await sut.findByIds(['c2', 'nope'])).map((found) => found.id)).toEqual(['c2']);
@@ -129,7 +138,7 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
 
     it('keeps participants in join order and adds each once', async () => {
       const sut = port(ConversationRepository);
-      await sut.save(conversation('c1', 'VN'));
+      await sut.save(conversation('c1', 'VN'), []);
       for (const userId of ['zed', 'amy', 'kim'])
         expect(await sut.addParticipant('c1', userId)).toBe(true);
       expect(await sut.addParticipant('c1', 'amy')).toBe(false);
@@ -137,12 +146,12 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(await sut.isParticipant('c1', 'kim')).toBe(true);
       expect(await sut.isParticipant('c1', 'bob')).toBe(false);
       expect(await sut.listForUser('amy')).toEqual(['c1']);
-      expect(await sut.listForUsers(['amy', 'nobody'])).toEqual(
-        new Map([
-          ['amy', ['c1']],
-          ['nobody', []],
-        ]),
-      );
+      expect(await sut.listForUser('nobody')).toEqual([]);
+      expect(await sut.removeParticipant('c1', 'amy')).toBe(true);
+      expect(await sut.listParticipants('c1')).toEqual(['zed', 'kim']);
+      expect(await sut.listForUser('amy')).toEqual([]);
+      expect(await sut.addParticipant('c1', 'amy')).toBe(true);
+      expect(await sut.listParticipants('c1')).toEqual(['zed', 'kim', 'amy']);
     });
   });
 
@@ -154,6 +163,20 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       body,
       mentions: [],
       createdAt: '2026-01-01T00:00:00.000Z',
+    });
+
+    beforeEach(async () => {
+      await port(ConversationRepository).save(
+        {
+          id: 'c1',
+          bookingId: 'b1',
+          bookingRef: 'BK-1',
+          country: 'VN',
+          title: 'Booking BK-1',
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+        [],
+      );
     });
 
     it('assigns gapless seqs, stores once per (author, clientMessageId) and reads ranges', async () => {
@@ -185,31 +208,7 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(await sut.range('c1', 5, 4)).toEqual([]);
       expect(await sut.range('empty', 1, 10)).toEqual([]);
       expect(range[2]).toEqual({ ...draft('bob', 'hello'), seq: 51 });
-    });
-
-    it('counts messages from others above a seq', async () => {
-      const sut = port(MessageRepository);
-      for (const [index, author] of ['amy', 'bob', 'amy', 'bob', 'bob'].entries()) {
-        await sut.append(draft(author, `m${index}`), `cm-${index}`);
-      }
-      expect(await sut.countFromOthers('c1', 'amy', 0)).toBe(3);
-      expect(await sut.countFromOthers('c1', 'amy', 3)).toBe(2);
-      expect(await sut.countFromOthers('c1', 'bob', 0)).toBe(2);
-      expect(await sut.countFromOthers('c1', 'bob', 5)).toBe(0);
-      expect(await sut.countFromOthers('empty', 'bob', 0)).toBe(0);
-      // The batch gives the same counts, in the order asked, across any number of queries.
-      const queries = Array.from({ length: 1_201 }, (_, index) => ({
-        conversationId: index % 3 === 2 ? 'empty' : 'c1',
-        userId: index % 2 ? 'bob' : 'amy',
-        afterSeq: index % 6,
-      }));
-      const one = await Promise.all(
-        queries.map((query) =>
-          sut.countFromOthers(query.conversationId, query.userId, query.afterSeq),
-        ),
-      );
-      expect(await sut.countsFromOthers(queries)).toEqual(one);
-      expect(await sut.countsFromOthers([])).toEqual([]);
+      expect(await sut.lastMessages(['c1', 'empty'])).toEqual(new Map([['c1', range[2]]]));
     });
 
     it('announces a created message to its room in the same step, in seq order, and a retry never', async () => {
@@ -245,38 +244,40 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
   });
 
   describe('ReadStateRepository', () => {
-    it('only moves read markers forward', async () => {
+    it('only moves read markers forward, never past the last message', async () => {
       const sut = port(ReadStateRepository);
+      const conversations = port(ConversationRepository);
+      await conversations.save(
+        {
+          id: 'c1',
+          bookingId: 'b1',
+          bookingRef: 'BK-1',
+          country: 'VN',
+          title: 'Booking BK-1',
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+        [],
+      );
+      await conversations.addParticipant('c1', 'amy');
+      for (let index = 0; index < 6; index++) {
+        await port(MessageRepository).append(
+          {
+            id: `m${index}`,
+            conversationId: 'c1',
+            author: { id: 'bob', name: 'bob', handle: 'bob', role: 'staff' },
+            body: `m${index}`,
+            mentions: [],
+            createdAt: '2026-01-01T00:00:00.000Z',
+          },
+          `cm-${index}`,
+        );
+      }
       expect(await sut.get('amy', 'c1')).toBe(0);
-      expect(await sut.advance('amy', 'c1', 5)).toBe(5);
-      expect(await sut.advance('amy', 'c1', 3)).toBe(5);
-      expect(await sut.advance('amy', 'c2', 1)).toBe(1);
-      expect(await sut.getMany('amy', ['c1', 'c2', 'c3'])).toEqual(
-        new Map([
-          ['c1', 5],
-          ['c2', 1],
-          ['c3', 0],
-        ]),
-      );
-      expect(
-        await sut.getManyForUsers(
-          new Map([
-            ['amy', ['c2', 'c1']],
-            ['bob', ['c1']],
-          ]),
-        ),
-      ).toEqual(
-        new Map([
-          [
-            'amy',
-            new Map([
-              ['c2', 1],
-              ['c1', 5],
-            ]),
-          ],
-          ['bob', new Map([['c1', 0]])],
-        ]),
-      );
+      expect(await sut.advance('amy', 'c1', 5)).toEqual({ marker: 5, count: 1, total: 1 });
+      expect(await sut.advance('amy', 'c1', 3)).toEqual({ marker: 5, count: 1, total: 1 });
+      expect(await sut.advance('amy', 'c1', 99)).toEqual({ marker: 6, count: 0, total: 0 });
+      expect(await sut.get('amy', 'c1')).toBe(6);
+      expect(await sut.advance('amy', 'c2', 1)).toMatchObject({ marker: 0 });
     });
   });
 

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sessionKeyOf } from '../src/modules/auth/auth.service';
 import { SessionRepository } from '../src/modules/auth/session.repository';
-import { MessageAnnouncer, MessageRepository } from '../src/modules/chat/message.repository';
+import { MessageRepository } from '../src/modules/chat/message.repository';
+import { StoreAnnouncer } from '../src/modules/chat/store-announcer.port';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { expectEventually } from '@chat/test-support';
@@ -305,9 +306,9 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       // seq 1 reaches the log without an event, as if its replica's publish were still on the way:
       // its announcement goes to a room nobody is in.
       const messages = api.app.get(MessageRepository);
-      const announcer = api.app.get(MessageAnnouncer);
-      const template = announcer.template.bind(announcer);
-      announcer.template = (conversationId) => ({ ...template(conversationId), room: 'nowhere' });
+      const announcer = api.app.get(StoreAnnouncer);
+      const template = announcer.message.bind(announcer);
+      announcer.message = (conversationId) => ({ ...template(conversationId), room: 'nowhere' });
       await messages.append(
         {
           id: 'm-unannounced',
@@ -319,7 +320,7 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
         },
         'late-1',
       );
-      announcer.template = template;
+      announcer.message = template;
       const reads: Array<[number, number]> = [];
       const read = messages.range.bind(messages);
       messages.range = (conversationId, fromSeq, toSeq) => {
@@ -408,10 +409,11 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       await postMessage(alice.http, BK_1001_THREAD, 'two', 'r-2');
       for (const socket of linhSockets) {
         await socket.next('unread', (frame) => frame.data.count === 2);
-        expect(socket.all('unread').at(-1)!.data).toEqual({
+        expect(socket.all('unread').at(-1)!.data).toMatchObject({
           conversationId: BK_1001_THREAD,
           count: 2,
           total: 2,
+          lastMessage: { seq: 2, body: 'two' },
         });
       }
       linhSockets[0]!.send('read', { conversationId: BK_1001_THREAD, seq: 2 });
@@ -420,23 +422,29 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       }
     });
 
-    it('sends no unread for a new message to a socket subscribed to its conversation, but does after a read', async () => {
+    it('sends the counts to every socket of the user, subscribed to the conversation or not (the server owns them)', async () => {
       const alice = await as(DEMO.alice);
       const linh = await as(DEMO.linh);
       const inThread = await linh.socket();
       const elsewhere = await linh.socket();
+      const aliceSocket = await alice.socket();
       await subscribe(inThread, BK_1001_THREAD);
       await postMessage(alice.http, BK_1001_THREAD, 'one', 's-1');
-      expect((await elsewhere.next('unread')).data).toEqual({
-        conversationId: BK_1001_THREAD,
-        count: 1,
-        total: 1,
-      });
+      for (const socket of [inThread, elsewhere]) {
+        expect((await socket.next('unread')).data).toMatchObject({
+          conversationId: BK_1001_THREAD,
+          count: 1,
+          total: 1,
+          lastMessage: { seq: 1, body: 'one' },
+        });
+      }
       await inThread.next('message.new');
-      // The announcement was written to both sockets at once: a pong after it proves its absence.
-      inThread.send('ping', {}, 'after-unread');
-      await inThread.next('pong');
-      expect(inThread.all('unread')).toEqual([]);
+      // The author's inbox moved too; her own message counts for nothing.
+      expect((await aliceSocket.next('unread')).data).toMatchObject({
+        count: 0,
+        total: 0,
+        lastMessage: { seq: 1 },
+      });
 
       inThread.send('read', { conversationId: BK_1001_THREAD, seq: 1 });
       for (const socket of [inThread, elsewhere]) {
@@ -457,10 +465,11 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       const burstMs = Date.now() - burstStartedAt;
       await linhSocket.next('unread', (frame) => frame.data.count === 10);
       // The badge caught up in one or two frames, not one per message.
-      expect(linhSocket.all('unread').at(-1)!.data).toEqual({
+      expect(linhSocket.all('unread').at(-1)!.data).toMatchObject({
         conversationId: BK_1001_THREAD,
         count: 10,
         total: 10,
+        lastMessage: { body: 'burst 9' },
       });
       expect(linhSocket.all('unread').length).toBeLessThanOrEqual(2 + Math.floor(burstMs / 1_000));
     });

@@ -75,11 +75,42 @@ describe('realtime across two instances sharing Redis', () => {
     const aliceOnB = await signIn(b, DEMO.alice);
     const socket = await socketOn(a, linhOnA);
     await postMessage(aliceOnB.http, BK_1001_THREAD, 'from B', 'u-1');
-    expect((await socket.next('unread', () => true, 1_000)).data).toEqual({
+    expect((await socket.next('unread', () => true, 1_000)).data).toMatchObject({
       conversationId: BK_1001_THREAD,
       count: 1,
       total: 1,
+      lastMessage: { body: 'from B' },
     });
+  });
+
+  it('sends a message and the unread counts it changes to no replica without a socket of its members', async () => {
+    const c = await startApi(environment());
+    try {
+      const linhOnA = await signIn(a, DEMO.linh);
+      const aliceOnB = await signIn(b, DEMO.alice);
+      const graceOnC = await signIn(c, DEMO.grace);
+      const linhSocket = await socketOn(a, linhOnA);
+      await subscribe(linhSocket, BK_1001_THREAD);
+      await socketOn(b, aliceOnB);
+      const graceSocket = await socketOn(c, graceOnC);
+      const received = async (api: ApiInstance) =>
+        metric(api.baseUrl, 'chat_realtime_payloads_received_total');
+      const [onA, onC] = [await received(a), await received(c)];
+      await postMessage(aliceOnB.http, BK_1001_THREAD, 'members only', 'route-1');
+      await linhSocket.next('message.new');
+      await linhSocket.next('unread', (frame) => frame.data.lastMessage?.body === 'members only');
+      // A replica in no room of the message is sent nothing: let a frame to it pass, then look.
+      await new HttpClient(b.baseUrl).post(
+        '/api/internal/notifications',
+        { userId: 'u_grace', type: 'ping', title: 'after the message' },
+        { authorization: `Bearer ${INTERNAL_TOKEN}` },
+      );
+      await graceSocket.next('notification.new');
+      expect((await received(a)) - onA).toBeGreaterThanOrEqual(2);
+      expect((await received(c)) - onC).toBe(1);
+    } finally {
+      await c.close();
+    }
   });
 
   it('subscribes each replica only to the rooms it has local members in', async () => {
@@ -91,14 +122,17 @@ describe('realtime across two instances sharing Redis', () => {
     };
     try {
       const conversationChannel = `chat:room:conversation:${BK_1001_THREAD}`;
-      // Every replica is in the room for unread changes from the start.
-      expect(await channels()).toEqual(['chat:room:unread']);
-      expect(await numsub('chat:room:unread')).toBe(2);
+      // No room that every replica is in: a replica hears only its members' rooms.
+      expect(await channels()).toEqual([]);
       const linhOnA = await signIn(a, DEMO.linh);
       const socketA = await socketOn(a, linhOnA);
-      expect(await channels()).toEqual(['chat:room:unread', 'chat:room:user:u_linh']);
+      expect(await channels()).toEqual(['chat:room:user:u_linh']);
       await subscribe(socketA, BK_1001_THREAD);
       expect(await numsub(conversationChannel)).toBe(1);
+      // Following a conversation follows its other participants' presence.
+      await expectEventually(async () =>
+        expect(await numsub('chat:room:presence:u_alice')).toBe(1),
+      );
       const aliceOnB = await signIn(b, DEMO.alice);
       const socketB = await socketOn(b, aliceOnB);
       await subscribe(socketB, BK_1001_THREAD);
@@ -112,7 +146,7 @@ describe('realtime across two instances sharing Redis', () => {
       await expectEventually(async () =>
         expect(await channels()).toEqual([
           'chat:room:conversation:th_bk_1001',
-          'chat:room:unread',
+          'chat:room:presence:u_linh',
           'chat:room:user:u_alice',
         ]),
       );

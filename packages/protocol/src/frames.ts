@@ -102,6 +102,8 @@ export const serverFrameSchema = z.discriminatedUnion('event', [
       conversationId: idSchema,
       count: z.number().int().nonnegative(),
       total: z.number().int().nonnegative(),
+      /** Set when a new message caused the change: the conversation's place in the inbox moved. */
+      lastMessage: messageSchema.optional(),
     }),
   ),
   serverFrame(

@@ -16,6 +16,9 @@ export const MESSAGES_PAGE_DEFAULT = 50;
 export const MESSAGES_PAGE_MAX = 100;
 export const NOTIFICATIONS_PAGE_DEFAULT = 20;
 export const NOTIFICATIONS_PAGE_MAX = 100;
+export const CONVERSATIONS_PAGE_DEFAULT = 30;
+export const CONVERSATIONS_PAGE_MAX = 100;
+export const CONVERSATION_SEARCH_MAX = 100;
 
 // ---- Auth
 export const loginBodySchema = z.object({
@@ -47,9 +50,29 @@ export type ReadBody = z.infer<typeof readBodySchema>;
 export const conversationScopeSchema = z.enum(['mine', 'all']);
 export type ConversationScope = z.infer<typeof conversationScopeSchema>;
 
+/** A query-string flag: `true/false/1/0`, absent means false. */
+const queryFlagSchema = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
 export const listConversationsQuerySchema = z.object({
   scope: conversationScopeSchema.default('mine'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(CONVERSATIONS_PAGE_MAX)
+    .default(CONVERSATIONS_PAGE_DEFAULT),
+  /** Opaque: the `nextCursor` of the previous page, with the same filters. */
+  cursor: z.string().min(1).max(200).optional(),
+  /** Only conversations with messages I have not read (those I take part in). */
+  unread: queryFlagSchema.default(false),
+  /** Admins and staff without a country: only this country's threads (`scope=all`). */
+  country: countrySchema.optional(),
+  /** Booking ref prefix, thread title, participant name or handle; case and accents ignored. */
+  q: z.string().trim().min(1).max(CONVERSATION_SEARCH_MAX).optional(),
 });
+export type ListConversationsQuery = z.infer<typeof listConversationsQuerySchema>;
 
 export const listMessagesQuerySchema = z.object({
   before: z.coerce.number().int().positive().optional(),
@@ -68,7 +91,10 @@ export type ConversationListItem = z.infer<typeof conversationListItemSchema>;
 
 export const conversationListResponseSchema = z.object({
   conversations: z.array(conversationListItemSchema),
+  /** Pass as `cursor` for the next page; null at the end. */
+  nextCursor: z.string().nullable(),
 });
+export type ConversationListResponse = z.infer<typeof conversationListResponseSchema>;
 
 export const bookingSummarySchema = z.object({
   id: idSchema,

@@ -28,6 +28,8 @@ export interface DomainEventMap {
   'typing.started': { conversationId: string; userId: string; expiresInMs: number };
   /** A user's role or country changed: what they may open may have changed. */
   'user.access.changed': { userId: string };
+  /** A user's name or handle changed: what finds their threads changed. */
+  'user.profile.changed': { userId: string };
   /** A thread's booking moved to another country: who may open it may have changed. */
   'conversation.access.changed': { conversationId: string };
 }

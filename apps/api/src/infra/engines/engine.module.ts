@@ -4,6 +4,7 @@ import { type AppConfig } from '../../config/app-config';
 import { SessionRepository } from '../../modules/auth/session.repository';
 import { BookingRepository } from '../../modules/bookings/booking.repository';
 import { ConversationRepository } from '../../modules/chat/conversation.repository';
+import { InboxRepository } from '../../modules/chat/inbox.repository';
 import { MessageRepository } from '../../modules/chat/message.repository';
 import { ReadStateRepository } from '../../modules/chat/read-state.repository';
 import { EngineHealth } from '../../modules/health/engine-health';
@@ -12,8 +13,10 @@ import { PresenceRepository, TypingRepository } from '../../modules/presence/pre
 import { UserRepository } from '../../modules/users/user.repository';
 import { RedisModule } from '../redis/redis.module';
 import { MemoryBookingRepository } from './memory/memory-booking.repository';
+import { MemoryChatStore } from './memory/memory-chat-store';
 import { MemoryConversationRepository } from './memory/memory-conversation.repository';
 import { MemoryEngineHealth } from './memory/memory-engine-health';
+import { MemoryInboxRepository } from './memory/memory-inbox.repository';
 import { MemoryMessageRepository } from './memory/memory-message.repository';
 import { MemoryNotificationRepository } from './memory/memory-notification.repository';
 import {
@@ -27,6 +30,7 @@ import { MemoryUserRepository } from './memory/memory-user.repository';
 import { RedisBookingRepository } from './redis/redis-booking.repository';
 import { RedisConversationRepository } from './redis/redis-conversation.repository';
 import { RedisEngineHealth } from './redis/redis-engine-health';
+import { RedisInboxRepository } from './redis/redis-inbox.repository';
 import { RedisMessageRepository } from './redis/redis-message.repository';
 import { RedisNotificationRepository } from './redis/redis-notification.repository';
 import { RedisPresenceRepository, RedisTypingRepository } from './redis/redis-presence.repository';
@@ -46,6 +50,7 @@ export const ENGINE_BINDINGS = [
     redis: RedisConversationRepository,
   },
   { port: MessageRepository, memory: MemoryMessageRepository, redis: RedisMessageRepository },
+  { port: InboxRepository, memory: MemoryInboxRepository, redis: RedisInboxRepository },
   { port: ReadStateRepository, memory: MemoryReadStateRepository, redis: RedisReadStateRepository },
   {
     port: NotificationRepository,
@@ -70,6 +75,8 @@ export class EngineModule {
       provide: binding.port,
       useClass: config.redis ? binding.redis : binding.memory,
     }));
+    // The embedded engine's chat repositories share one store (see MemoryChatStore).
+    if (!config.redis) providers.push(MemoryChatStore);
     return {
       module: EngineModule,
       imports: config.redis ? [RedisModule.forRoot(config.redis)] : [],

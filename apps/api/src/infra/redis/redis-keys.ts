@@ -8,8 +8,29 @@ export const redisKeys = {
   session: (key: string) => `${PREFIX}:session:${key}`,
   booking: (id: string) => `${PREFIX}:booking:${id}`,
   conversation: (id: string) => `${PREFIX}:conversation:${id}`,
-  conversationsAll: () => `${PREFIX}:conversations`,
-  conversationsByCountry: (country: string) => `${PREFIX}:conversations:country:${country}`,
+  /** SET of every conversation id, as written before the inbox indexes (read by the indexer). */
+  legacyConversations: () => `${PREFIX}:conversations`,
+  /** STRING: the activity sequence (each change of a conversation's place takes the next number). */
+  activitySequence: () => `${PREFIX}:activity-seq`,
+  /** LIST: a conversation's last activity numbers, newest first, capped (for stable paging). */
+  activityHistory: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:activity`,
+  /** ZSET conversationId → activity: every conversation, and one country's. */
+  inboxAll: () => `${PREFIX}:inbox:all`,
+  inboxCountry: (country: string) => `${PREFIX}:inbox:country:${country}`,
+  /** ZSET conversationId → activity: the conversations a user takes part in… */
+  userInbox: (userId: string) => `${PREFIX}:user:${userId}:inbox`,
+  /** …and those of them with unread messages. */
+  userUnreadInbox: (userId: string) => `${PREFIX}:user:${userId}:inbox:unread`,
+  /** HASH conversationId → unread count (non-zero only), and the user's total (STRING). */
+  userUnread: (userId: string) => `${PREFIX}:user:${userId}:unread`,
+  userUnreadTotal: (userId: string) => `${PREFIX}:user:${userId}:unread-total`,
+  /** ZSET of "token conversationId" members, all scored 0: prefix search by ZRANGE BYLEX. */
+  searchAll: () => `${PREFIX}:search:all`,
+  searchCountry: (country: string) => `${PREFIX}:search:country:${country}`,
+  /** SET: a conversation's search tokens (to take them out of the search indexes). */
+  conversationTokens: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:tokens`,
+  /** HASH `version`: the layout this Redis is indexed for (see ConversationIndexer). */
+  layout: () => `${PREFIX}:layout`,
   /** ZSET userId → join time. */
   participants: (conversationId: string) => `${PREFIX}:conversation:${conversationId}:participants`,
   /** SET of conversation ids the user participates in. */

@@ -49,16 +49,4 @@ export class ConversationAccessService {
     const isParticipant = await this.conversations.isParticipant(conversation.id, user.id);
     return decideConversationAccess(user, conversation.country, isParticipant).allowed;
   }
-
-  /** Ids of every conversation the user may open (`scope=all`). */
-  async openableConversationIds(user: User): Promise<string[]> {
-    switch (user.role) {
-      case 'admin':
-        return this.conversations.listIds({});
-      case 'staff':
-        return this.conversations.listIds(user.country ? { country: user.country } : {});
-      default:
-        return this.conversations.listForUser(user.id);
-    }
-  }
 }

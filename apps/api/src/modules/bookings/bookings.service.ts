@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type UpsertBookingBody } from '@chat/protocol';
 import { DomainEvents } from '../../common/domain-events';
-import { ConversationRepository } from '../chat/conversation.repository';
+import { ConversationIndexer } from '../chat/conversation-indexer';
+import { type ConversationRecord, ConversationRepository } from '../chat/conversation.repository';
 import { UsersService } from '../users/users.service';
 import { type BookingRecord, BookingRepository } from './booking.repository';
 
@@ -16,6 +17,7 @@ export class BookingsService {
     private readonly bookings: BookingRepository,
     private readonly conversations: ConversationRepository,
     private readonly users: UsersService,
+    private readonly indexer: ConversationIndexer,
     private readonly events: DomainEvents,
   ) {}
 
@@ -33,19 +35,27 @@ export class BookingsService {
     const previous = await this.bookings.findById(id);
     await this.bookings.upsert(booking);
     const conversationId = threadIdForBooking(id);
-    await this.conversations.save({
+    const record: ConversationRecord = {
       id: conversationId,
       bookingId: id,
       bookingRef: input.ref,
       country: input.country,
       title: `Booking ${input.ref}`,
       createdAt: new Date().toISOString(),
-    });
+    };
+    const participantIds = new Set(await this.conversations.listParticipants(conversationId));
+    participantIds.add(input.creatorId);
+    if (input.managerId) participantIds.add(input.managerId);
+    await this.conversations.save(
+      record,
+      await this.indexer.tokensFor(record, [...participantIds]),
+    );
     await this.conversations.addParticipant(conversationId, input.creatorId);
     if (input.managerId) await this.conversations.addParticipant(conversationId, input.managerId);
     if (previous && previous.country !== input.country) {
-      // Staff access follows the booking's country: open subscriptions are re-checked.
-      this.events.emit('conversation.access.changed', { conversationId });
+      // Staff access follows the booking's country: who takes part and open subscriptions are
+      // re-checked.
+      await this.events.dispatch('conversation.access.changed', { conversationId });
     }
     return { booking, conversationId };
   }

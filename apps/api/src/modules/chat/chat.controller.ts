@@ -15,6 +15,8 @@ import {
   type ConversationResponse,
   idSchema,
   type ListMessagesQuery,
+  type ConversationListResponse,
+  type ListConversationsQuery,
   listConversationsQuerySchema,
   listMessagesQuerySchema,
   type Message,
@@ -29,6 +31,7 @@ import {
 import { ZodPipe } from '../../common/validation';
 import { CurrentUser, SessionGuard } from '../auth/session.guard';
 import { ChatService } from './chat.service';
+import { InboxService } from './inbox.service';
 import { UnreadService } from './unread.service';
 
 const conversationIdPipe = new ZodPipe(idSchema);
@@ -38,20 +41,21 @@ const conversationIdPipe = new ZodPipe(idSchema);
 export class ChatController {
   constructor(
     private readonly chat: ChatService,
+    private readonly inbox: InboxService,
     private readonly unread: UnreadService,
   ) {}
 
   @Get('conversations')
   async list(
     @CurrentUser() user: User,
-    @Query(new ZodPipe(listConversationsQuerySchema)) query: { scope: 'mine' | 'all' },
-  ) {
-    return { conversations: await this.chat.listConversations(user, query.scope) };
+    @Query(new ZodPipe(listConversationsQuerySchema)) query: ListConversationsQuery,
+  ): Promise<ConversationListResponse> {
+    return this.inbox.list(user, query);
   }
 
   @Get('unread')
   unreadCounts(@CurrentUser() user: User): Promise<UnreadResponse> {
-    return this.unread.ofUser(user);
+    return this.unread.ofUser(user.id);
   }
 
   @Get('conversations/:id')

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type ConversationHeaderResponse,
-  type ConversationListItem,
   type ConversationResponse,
-  type ConversationScope,
   type ListMessagesQuery,
   type Message,
   type MessagePageResponse,
@@ -24,7 +22,6 @@ import { type ConversationRecord, ConversationRepository } from './conversation.
 import { MessageRepository } from './message.repository';
 import { extractMentionedHandles } from './mentions';
 import { ReadStateRepository } from './read-state.repository';
-import { ownVisible, UnreadService } from './unread.service';
 
 /** Conversations and their messages: listing, opening, posting and reading. */
 @Injectable()
@@ -34,7 +31,6 @@ export class ChatService {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly readState: ReadStateRepository,
-    private readonly unread: UnreadService,
     private readonly bookings: BookingRepository,
     private readonly users: UserRepository,
     private readonly usersService: UsersService,
@@ -42,33 +38,6 @@ export class ChatService {
     private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  async listConversations(user: User, scope: ConversationScope): Promise<ConversationListItem[]> {
-    const records = await this.visibleConversations(user, scope);
-    const ids = records.map((conversation) => conversation.id);
-    const [lastSeqs, unread] = await Promise.all([
-      this.messages.lastSeqs(ids),
-      this.unread.byConversation(user.id, ids),
-    ]);
-    const items = await Promise.all(
-      records.map(async (conversation) => {
-        const lastSeq = lastSeqs.get(conversation.id) ?? 0;
-        const [lastMessage] = lastSeq
-          ? await this.messages.range(conversation.id, lastSeq, lastSeq)
-          : [];
-        const item: ConversationListItem = {
-          id: conversation.id,
-          bookingRef: conversation.bookingRef,
-          title: conversation.title,
-          lastMessage: lastMessage ?? null,
-          unreadCount: unread.get(conversation.id) ?? 0,
-        };
-        return { item, activity: lastMessage?.createdAt ?? conversation.createdAt };
-      }),
-    );
-    // Most recent activity first.
-    return items.sort((a, b) => b.activity.localeCompare(a.activity)).map(({ item }) => item);
-  }
 
   /** Opening a thread: in-scope staff and admins join it. */
   async openConversation(user: User, conversationId: string): Promise<ConversationResponse> {
@@ -172,23 +141,9 @@ export class ChatService {
   /** Moves the read marker forward (never past the last message); returns the new unread count. */
   async markRead(user: User, conversationId: string, seq: number): Promise<number> {
     await this.access.open(user, conversationId, { join: false });
-    const lastSeq = await this.messages.lastSeq(conversationId);
-    const marker = await this.readState.advance(user.id, conversationId, Math.min(seq, lastSeq));
+    const { marker, count } = await this.readState.advance(user.id, conversationId, seq);
     this.events.emit('conversation.read', { conversationId, userId: user.id, seq: marker });
-    return this.unread.countAfter(user.id, conversationId, marker);
-  }
-
-  private async visibleConversations(
-    user: User,
-    scope: ConversationScope,
-  ): Promise<ConversationRecord[]> {
-    if (scope === 'all') {
-      return this.conversations.findByIds(await this.access.openableConversationIds(user));
-    }
-    const records = await this.conversations.findByIds(
-      await this.conversations.listForUser(user.id),
-    );
-    return ownVisible(user, records);
+    return count;
   }
 
   private async resolveMentions(author: User, conversation: ConversationRecord, body: string) {

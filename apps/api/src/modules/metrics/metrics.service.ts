@@ -43,6 +43,11 @@ export class MetricsService {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly payloadsReceived = new Counter({
+    name: 'chat_realtime_payloads_received_total',
+    help: 'Payloads this replica received from the bus (only rooms it has members in)',
+    registers: [this.registry],
+  });
   readonly redisErrors = new Counter({
     name: 'chat_redis_errors_total',
     help: 'Errors reported by Redis connections, by connection',

@@ -1,6 +1,11 @@
 import { type ServerFrame, type User } from '@chat/protocol';
 import { ConversationCursor, type CursorOutput } from './delivery/conversation-cursor';
-import { type LiveMessage, type RoomDelivery, type RoomMember } from './delivery/room-events';
+import {
+  type ControlEvent,
+  type LiveMessage,
+  type RoomDelivery,
+  type RoomMember,
+} from './delivery/room-events';
 import { REALTIME_LIMITS } from './realtime-limits';
 
 /** What a connection needs from its transport (a `ws` socket in production). */
@@ -22,6 +27,8 @@ export interface ConnectionObserver {
   slowConsumer(): void;
   /** Access rules changed for this socket's user, or for one of its conversations. */
   accessChanged(conversationId: string | undefined): void;
+  /** Someone joined a conversation this socket follows: follow their presence too. */
+  participantJoined(conversationId: string, userId: string): void;
 }
 
 export interface ConnectionLimits {
@@ -44,6 +51,12 @@ interface EncodedFrame {
  */
 export class ClientConnection implements RoomMember {
   private readonly cursors = new Map<string, ConversationCursor>();
+  /** Whose presence this socket follows, and for which of its conversations. */
+  private readonly presenceOf = new Map<string, Set<string>>();
+  /** Keyed frames held back while the socket heard one within the interval, latest per key. */
+  private readonly heldFrames = new Map<string, EncodedFrame>();
+  private keyedFramesAllowedAt = 0;
+  private heldTimer: NodeJS.Timeout | null = null;
   private currentUser: User;
   /** Heartbeats since the last sign of life (a pong, or any frame). */
   private missedPongs = 0;
@@ -135,6 +148,42 @@ export class ClientConnection implements RoomMember {
     return true;
   }
 
+  /**
+   * Follows the presence of these participants of a followed conversation; returns the users
+   * whose presence it did not follow yet (their rooms to join).
+   */
+  followPresence(conversationId: string, userIds: readonly string[]): string[] {
+    const added: string[] = [];
+    for (const userId of userIds) {
+      if (userId === this.currentUser.id) continue;
+      let conversations = this.presenceOf.get(userId);
+      if (!conversations) {
+        conversations = new Set();
+        this.presenceOf.set(userId, conversations);
+        added.push(userId);
+      }
+      conversations.add(conversationId);
+    }
+    return added;
+  }
+
+  /** Stops following presence for a conversation; returns the users no longer followed at all. */
+  unfollowPresence(conversationId: string): string[] {
+    const dropped: string[] = [];
+    for (const [userId, conversations] of this.presenceOf) {
+      if (conversations.delete(conversationId) && conversations.size === 0) {
+        this.presenceOf.delete(userId);
+        dropped.push(userId);
+      }
+    }
+    return dropped;
+  }
+
+  /** Every user whose presence this socket follows. */
+  presenceFollowed(): IterableIterator<string> {
+    return this.presenceOf.keys();
+  }
+
   /** The log holds messages up to `lastSeq` that may never have come live: deliver them. */
   fillTo(conversationId: string, lastSeq: number): Promise<void> {
     return this.cursors.get(conversationId)?.fillTo(lastSeq) ?? Promise.resolve();
@@ -181,19 +230,36 @@ export class ClientConnection implements RoomMember {
           ?.catch(() => this.close(1011, 'could not read the message log'));
         return;
       case 'frame':
-        if (delivery.exceptUserId !== this.currentUser.id) {
-          this.sendEncoded(delivery.event, delivery.frame);
-        }
+        if (delivery.exceptUserId === this.currentUser.id) return;
+        if (delivery.key === undefined) this.sendEncoded(delivery.event, delivery.frame);
+        else this.sendKeyed(delivery.key, { event: delivery.event, bytes: delivery.frame });
         return;
-      case 'control': {
-        const { control } = delivery;
-        if (control.type === 'session.revoked' && control.sessionKey === this.sessionKey) {
-          this.close(4401, 'session ended');
-        } else if (control.type === 'access.changed') {
-          this.observer.accessChanged(control.conversationId);
+      case 'control':
+        this.control(delivery.control);
+        return;
+    }
+  }
+
+  private control(control: ControlEvent): void {
+    switch (control.type) {
+      case 'session.revoked':
+        if (control.sessionKey === this.sessionKey) this.close(4401, 'session ended');
+        return;
+      case 'access.changed':
+        this.observer.accessChanged(control.conversationId);
+        return;
+      case 'presence': {
+        const { userId, online } = control;
+        for (const conversationId of this.presenceOf.get(userId) ?? []) {
+          this.send({ event: 'presence', data: { conversationId, userId, online } });
         }
         return;
       }
+      case 'participant.joined':
+        if (this.cursors.has(control.conversationId)) {
+          this.observer.participantJoined(control.conversationId, control.userId);
+        }
+        return;
     }
   }
 
@@ -224,12 +290,43 @@ export class ClientConnection implements RoomMember {
   /** The socket is gone: stop timers and cursors. */
   disposed(): void {
     if (this.forceTimer) clearTimeout(this.forceTimer);
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldFrames.clear();
     for (const cursor of this.cursors.values()) cursor.close();
     this.cursors.clear();
   }
 
   private sendMessage(message: LiveMessage): void {
     this.sendEncoded('message.new', message.frame);
+  }
+
+  /**
+   * Keyed frames (unread counts, by conversation): the first after a quiet interval goes out at
+   * once; while more keep coming, the socket gets the latest per key once per interval.
+   */
+  private sendKeyed(key: string, frame: EncodedFrame): void {
+    const now = Date.now();
+    if (now >= this.keyedFramesAllowedAt && !this.heldFrames.size) {
+      this.keyedFramesAllowedAt = now + REALTIME_LIMITS.keyedFrameIntervalMs;
+      this.sendEncoded(frame.event, frame.bytes);
+      return;
+    }
+    // Re-inserted, so the held frames go out in the order of their latest change.
+    this.heldFrames.delete(key);
+    this.heldFrames.set(key, frame);
+    if (this.heldTimer) return;
+    this.heldTimer = setTimeout(
+      () => this.flushHeld(),
+      Math.max(0, this.keyedFramesAllowedAt - now),
+    );
+    this.heldTimer.unref();
+  }
+
+  private flushHeld(): void {
+    this.heldTimer = null;
+    this.keyedFramesAllowedAt = Date.now() + REALTIME_LIMITS.keyedFrameIntervalMs;
+    for (const frame of this.heldFrames.values()) this.sendEncoded(frame.event, frame.bytes);
+    this.heldFrames.clear();
   }
 
   private sendEncoded(event: ServerFrame['event'], bytes: Buffer): void {

@@ -14,6 +14,6 @@ export const REALTIME_LIMITS = {
   /** Sockets closed per drain batch, and the pause between batches. */
   drainBatchSize: 50,
   drainBatchPauseMs: 100,
-  /** While a user's rooms stay busy, their unread counts are sent at most this often. */
-  unreadIntervalMs: 1_000,
+  /** While a socket's unread counts keep changing, it is sent the latest at most this often. */
+  keyedFrameIntervalMs: 1_000,
 } as const;

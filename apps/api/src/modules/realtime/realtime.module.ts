@@ -9,7 +9,6 @@ import { ConversationSubscriptions } from './delivery/conversation-subscriptions
 import { LiveMessagesModule } from './delivery/live-messages.module';
 import { RealtimeDeliveryService } from './delivery/realtime-delivery.service';
 import { RoomHub } from './delivery/room-hub';
-import { UnreadAnnouncer } from './delivery/unread-announcer';
 import { ChatGateway } from './gateway/chat.gateway';
 import { GatewayHandshake } from './gateway/gateway-handshake';
 import { RealtimeCommands } from './gateway/realtime-commands.service';
@@ -37,7 +36,6 @@ import { RealtimeHeartbeat } from './lifecycle/realtime-heartbeat';
     RoomHub,
     ConversationSubscriptions,
     RealtimeDeliveryService,
-    UnreadAnnouncer,
     ConnectionRegistry,
     ConnectionLifecycle,
     RealtimeHeartbeat,

@@ -62,8 +62,11 @@ export class UsersService {
     const { conflict } = await this.users.upsert(record);
     if (conflict) throw new ConflictError(`Another user already has this ${conflict}`);
     if (previous && (previous.role !== record.role || previous.country !== record.country)) {
-      // Open sockets were authorized as the user they were: they are re-checked.
-      this.events.emit('user.access.changed', { userId: id });
+      // What they take part in and open sockets were authorized as the user they were.
+      await this.events.dispatch('user.access.changed', { userId: id });
+    }
+    if (previous && (previous.name !== record.name || previous.handle !== record.handle)) {
+      await this.events.dispatch('user.profile.changed', { userId: id });
     }
     return toPublicUser(record);
   }

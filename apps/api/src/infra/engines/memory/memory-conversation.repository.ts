@@ -3,60 +3,81 @@ import {
   type ConversationRecord,
   ConversationRepository,
 } from '../../../modules/chat/conversation.repository';
+import { MemoryChatStore } from './memory-chat-store';
 
 @Injectable()
 export class MemoryConversationRepository extends ConversationRepository {
-  private readonly conversations = new Map<string, ConversationRecord>();
-  // Sets keep insertion order, which is the join order.
-  private readonly participants = new Map<string, Set<string>>();
-  private readonly conversationsByUser = new Map<string, Set<string>>();
+  constructor(private readonly store: MemoryChatStore) {
+    super();
+  }
 
   async findById(id: string): Promise<ConversationRecord | null> {
-    const conversation = this.conversations.get(id);
-    return conversation ? { ...conversation } : null;
+    const state = this.store.conversation(id);
+    return state ? { ...state.record } : null;
   }
 
   async findByIds(ids: readonly string[]): Promise<ConversationRecord[]> {
     return ids.flatMap((id) => {
-      const conversation = this.conversations.get(id);
-      return conversation ? [{ ...conversation }] : [];
+      const state = this.store.conversation(id);
+      return state ? [{ ...state.record }] : [];
     });
   }
 
-  async save(conversation: ConversationRecord): Promise<void> {
-    const existing = this.conversations.get(conversation.id);
-    this.conversations.set(conversation.id, {
-      ...conversation,
-      createdAt: existing?.createdAt ?? conversation.createdAt,
-    });
+  async save(conversation: ConversationRecord, searchTokens: readonly string[]): Promise<void> {
+    const existing = this.store.conversation(conversation.id);
+    if (existing) {
+      existing.record = { ...conversation, createdAt: existing.record.createdAt };
+      existing.tokens = [...searchTokens];
+      return;
+    }
+    const state = {
+      record: { ...conversation },
+      participants: new Set<string>(),
+      messages: [],
+      seqByClientMessageId: new Map<string, number>(),
+      activity: [],
+      tokens: [...searchTokens],
+    };
+    this.store.conversations.set(conversation.id, state);
+    this.store.touch(state);
   }
 
-  async listIds(filter: { country?: string }): Promise<string[]> {
-    return [...this.conversations.values()]
-      .filter((conversation) => !filter.country || conversation.country === filter.country)
-      .map((conversation) => conversation.id);
+  async setSearchTokens(conversationId: string, searchTokens: readonly string[]): Promise<void> {
+    const state = this.store.conversation(conversationId);
+    if (state) state.tokens = [...searchTokens];
   }
 
   async addParticipant(conversationId: string, userId: string): Promise<boolean> {
-    const members = this.participants.get(conversationId) ?? new Set<string>();
-    this.participants.set(conversationId, members);
-    if (members.has(userId)) return false;
-    members.add(userId);
-    const joined = this.conversationsByUser.get(userId) ?? new Set<string>();
+    const state = this.store.conversation(conversationId);
+    if (!state) return false;
+    const added = !state.participants.has(userId);
+    state.participants.add(userId);
+    let joined = this.store.conversationsByUser.get(userId);
+    if (!joined) {
+      joined = new Set();
+      this.store.conversationsByUser.set(userId, joined);
+    }
     joined.add(conversationId);
-    this.conversationsByUser.set(userId, joined);
-    return true;
+    this.store.setUnread(userId, conversationId, this.store.derivedUnread(state, userId));
+    return added;
+  }
+
+  async removeParticipant(conversationId: string, userId: string): Promise<boolean> {
+    const removed = this.store.conversation(conversationId)?.participants.delete(userId) ?? false;
+    this.store.conversationsByUser.get(userId)?.delete(conversationId);
+    this.store.setUnread(userId, conversationId, 0);
+    return removed;
   }
 
   async isParticipant(conversationId: string, userId: string): Promise<boolean> {
-    return this.participants.get(conversationId)?.has(userId) ?? false;
+    return this.store.conversation(conversationId)?.participants.has(userId) ?? false;
   }
 
   async listParticipants(conversationId: string): Promise<string[]> {
-    return [...(this.participants.get(conversationId) ?? [])];
+    return [...(this.store.conversation(conversationId)?.participants ?? [])];
   }
 
   async listForUser(userId: string): Promise<string[]> {
-    return [...(this.conversationsByUser.get(userId) ?? [])];
+    return [...(this.store.conversationsByUser.get(userId) ?? [])];
   }
 }

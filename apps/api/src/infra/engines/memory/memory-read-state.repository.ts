@@ -1,24 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import { ReadStateRepository } from '../../../modules/chat/read-state.repository';
+import { type ReadResult, ReadStateRepository } from '../../../modules/chat/read-state.repository';
+import { MemoryChatStore } from './memory-chat-store';
 
 @Injectable()
 export class MemoryReadStateRepository extends ReadStateRepository {
-  private readonly markers = new Map<string, number>();
+  constructor(private readonly store: MemoryChatStore) {
+    super();
+  }
 
-  async advance(userId: string, conversationId: string, seq: number): Promise<number> {
-    const key = `${userId}:${conversationId}`;
-    const marker = Math.max(this.markers.get(key) ?? 0, seq);
-    this.markers.set(key, marker);
-    return marker;
+  async advance(userId: string, conversationId: string, seq: number): Promise<ReadResult> {
+    const state = this.store.conversation(conversationId);
+    const current = this.store.marker(userId, conversationId);
+    const marker = Math.max(current, Math.min(seq, state?.messages.length ?? 0));
+    let markers = this.store.markers.get(userId);
+    if (!markers) {
+      markers = new Map();
+      this.store.markers.set(userId, markers);
+    }
+    markers.set(conversationId, marker);
+    const count = state ? this.store.derivedUnread(state, userId) : 0;
+    if (state?.participants.has(userId)) {
+      const previous = this.store.unreadCount(userId, conversationId);
+      this.store.setUnread(userId, conversationId, count);
+      if (marker !== current || count !== previous) {
+        this.store.announceUnread(userId, conversationId);
+      }
+    }
+    return { marker, count, total: this.store.unreadTotal(userId) };
   }
 
   async get(userId: string, conversationId: string): Promise<number> {
-    return this.markers.get(`${userId}:${conversationId}`) ?? 0;
-  }
-
-  async getMany(userId: string, conversationIds: readonly string[]): Promise<Map<string, number>> {
-    return new Map(
-      conversationIds.map((id) => [id, this.markers.get(`${userId}:${id}`) ?? 0] as const),
-    );
+    return this.store.marker(userId, conversationId);
   }
 }

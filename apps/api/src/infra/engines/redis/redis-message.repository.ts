@@ -3,20 +3,25 @@ import type Redis from 'ioredis';
 import { type Message } from '@chat/protocol';
 import {
   type AppendResult,
-  type CountQuery,
   type MessageDraft,
-  MessageAnnouncer,
   MessageRepository,
 } from '../../../modules/chat/message.repository';
+import { StoreAnnouncer } from '../../../modules/chat/store-announcer.port';
+import { luaKey } from '../../redis/lua-keys';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisChannels, redisKeys } from '../../redis/redis-keys';
+import { ACTIVITY_HISTORY } from './inbox-lua';
 
 // The log's length is the last seq, so the next seq, the idempotency record and the author
-// index are written in one script: no gap, no duplicate, whatever replica sends it. The new
-// message is published to its room's channel (KEYS[4]) in the same script, as the announcer's
-// bytes around it, so the bus carries a conversation's messages in the order of their seqs.
-// KEYS: log, idempotency, byAuthor, channel
-// ARGV: idempotencyField, jsonWithoutSeq, head, middle, tail
+// index are written in one script: no gap, no duplicate, whatever replica sends it. In the same
+// script the message is published to its room's channel (the bus carries a conversation's
+// messages in seq order), the conversation takes the next activity in every inbox it is in,
+// and every participant's unread count moves and is published to their own room (their counts
+// reach them in the order they changed).
+// KEYS: log, idempotency, byAuthor, channel, participants, conversation, activitySequence,
+//       activityHistory, inboxAll
+// ARGV: idempotencyField, jsonWithoutSeq, messageHead, messageMiddle, messageTail, authorId,
+//       conversationId, unreadHead, unreadMiddle, unreadWithMessage, unreadTail, userChannelPrefix
 const APPEND_MESSAGE = `
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then
@@ -28,49 +33,74 @@ redis.call('RPUSH', KEYS[1], json)
 redis.call('HSET', KEYS[2], ARGV[1], seq)
 redis.call('ZADD', KEYS[3], seq, seq)
 redis.call('PUBLISH', KEYS[4], ARGV[3] .. seq .. ARGV[4] .. json .. ARGV[5])
+
+local author, conversation = ARGV[6], ARGV[7]
+local activity = redis.call('INCR', KEYS[7])
+redis.call('LPUSH', KEYS[8], activity)
+redis.call('LTRIM', KEYS[8], 0, ${ACTIVITY_HISTORY - 1})
+redis.call('ZADD', KEYS[9], activity, conversation)
+local record = redis.call('GET', KEYS[6])
+if record then
+  local country = cjson.decode(record).country
+  redis.call('ZADD', ${luaKey(redisKeys.inboxCountry, 'country')}, activity, conversation)
+end
+for _, user in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do
+  local unread = ${luaKey(redisKeys.userUnread, 'user')}
+  local total_key = ${luaKey(redisKeys.userUnreadTotal, 'user')}
+  redis.call('ZADD', ${luaKey(redisKeys.userInbox, 'user')}, activity, conversation)
+  local count, total
+  if user == author then
+    count = tonumber(redis.call('HGET', unread, conversation) or '0')
+    total = tonumber(redis.call('GET', total_key) or '0')
+  else
+    count = redis.call('HINCRBY', unread, conversation, 1)
+    total = redis.call('INCR', total_key)
+    redis.call('ZADD', ${luaKey(redisKeys.userUnreadInbox, 'user')}, activity, conversation)
+  end
+  redis.call('PUBLISH', ARGV[12] .. user,
+    ARGV[8] .. count .. ARGV[9] .. total .. ARGV[10] .. json .. ARGV[11])
+end
 return {1, json}
 `;
-
-// Unread from others for many (conversation, user) at once: log length − marker − own above it.
-// KEYS: log1, byAuthor1, log2, byAuthor2, …  ARGV: marker1, marker2, …
-const COUNT_FROM_OTHERS = `
-local counts = {}
-for i = 1, #ARGV do
-  local after = tonumber(ARGV[i])
-  local length = redis.call('LLEN', KEYS[2 * i - 1])
-  local own = redis.call('ZCOUNT', KEYS[2 * i], '(' .. after, '+inf')
-  counts[i] = math.max(0, length - after - own)
-end
-return counts
-`;
-
-const COUNT_CHUNK = 500;
 
 @Injectable()
 export class RedisMessageRepository extends MessageRepository {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    private readonly announcer: MessageAnnouncer,
+    private readonly announcer: StoreAnnouncer,
   ) {
     super();
   }
 
   async append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult> {
     const { conversationId } = draft;
-    const { room, head, middle, tail } = this.announcer.template(conversationId);
+    const message = this.announcer.message(conversationId);
+    const unread = this.announcer.unread(conversationId);
     const [created, json] = (await this.redis.eval(
       APPEND_MESSAGE,
-      4,
+      9,
       redisKeys.messageLog(conversationId),
       redisKeys.messageIdempotency(conversationId),
       redisKeys.messagesByAuthor(conversationId, draft.author.id),
-      redisChannels.room(room),
+      redisChannels.room(message.room),
+      redisKeys.participants(conversationId),
+      redisKeys.conversation(conversationId),
+      redisKeys.activitySequence(),
+      redisKeys.activityHistory(conversationId),
+      redisKeys.inboxAll(),
       `${draft.author.id}:${clientMessageId}`,
       // The script prepends `{"seq":N,` to the serialized draft, which opens with `{`.
       JSON.stringify(draft).slice(1),
-      head,
-      middle,
-      tail,
+      message.head,
+      message.middle,
+      message.tail,
+      draft.author.id,
+      conversationId,
+      unread.head,
+      unread.middle,
+      unread.withMessage,
+      unread.tail,
+      redisChannels.room(unread.userRoomPrefix),
     )) as [number, string];
     return { message: JSON.parse(json) as Message, created: created === 1 };
   }
@@ -104,35 +134,17 @@ export class RedisMessageRepository extends MessageRepository {
     );
   }
 
-  async countFromOthers(conversationId: string, userId: string, afterSeq: number): Promise<number> {
-    const [[lengthError, length], [ownError, own]] = ((await this.redis
-      .pipeline()
-      .llen(redisKeys.messageLog(conversationId))
-      .zcount(redisKeys.messagesByAuthor(conversationId, userId), `(${afterSeq}`, '+inf')
-      .exec()) ?? []) as [[Error | null, number], [Error | null, number]];
-    if (lengthError) throw lengthError;
-    if (ownError) throw ownError;
-    return Math.max(0, length - afterSeq - own);
-  }
-
-  override async countsFromOthers(queries: readonly CountQuery[]): Promise<number[]> {
-    // In chunks, so one script never holds Redis for long.
-    const chunks: Array<Promise<number[]>> = [];
-    for (let start = 0; start < queries.length; start += COUNT_CHUNK) {
-      const chunk = queries.slice(start, start + COUNT_CHUNK);
-      const keys = chunk.flatMap(({ conversationId, userId }) => [
-        redisKeys.messageLog(conversationId),
-        redisKeys.messagesByAuthor(conversationId, userId),
-      ]);
-      chunks.push(
-        this.redis.eval(
-          COUNT_FROM_OTHERS,
-          keys.length,
-          ...keys,
-          ...chunk.map(({ afterSeq }) => afterSeq),
-        ) as Promise<number[]>,
-      );
-    }
-    return (await Promise.all(chunks)).flat();
+  async lastMessages(conversationIds: readonly string[]): Promise<Map<string, Message>> {
+    if (!conversationIds.length) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of conversationIds) pipeline.lindex(redisKeys.messageLog(id), -1);
+    const results = (await pipeline.exec()) ?? [];
+    const last = new Map<string, Message>();
+    conversationIds.forEach((id, index) => {
+      const [error, json] = results[index] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      if (typeof json === 'string') last.set(id, JSON.parse(json) as Message);
+    });
+    return last;
   }
 }

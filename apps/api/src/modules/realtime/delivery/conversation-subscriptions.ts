@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError } from '../../../common/domain-errors';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { ConversationAccessService } from '../../access/conversation-access.service';
+import { ConversationRepository } from '../../chat/conversation.repository';
 import { MessageRepository } from '../../chat/message.repository';
 import { UsersService } from '../../users/users.service';
 import { type ClientConnection } from '../client-connection';
@@ -25,6 +26,7 @@ export class ConversationSubscriptions implements OnModuleInit {
   constructor(
     private readonly access: ConversationAccessService,
     private readonly messages: MessageRepository,
+    private readonly conversations: ConversationRepository,
     private readonly users: UsersService,
     private readonly hub: RoomHub,
     private readonly registry: ConnectionRegistry,
@@ -43,8 +45,8 @@ export class ConversationSubscriptions implements OnModuleInit {
   /**
    * Access check (in-scope staff join; nobody out of scope joins anything), then the room, then
    * the replay of `seq > since` from the log, then `subscribed` (with the frame's `ref`), then
-   * live messages. The cursor is in place before the room is joined, so no live message can
-   * slip between replay and live.
+   * live messages and the participants' presence. The cursor is in place before the room is
+   * joined, so no live message can slip between replay and live.
    */
   async subscribe(
     connection: ClientConnection,
@@ -81,11 +83,29 @@ export class ConversationSubscriptions implements OnModuleInit {
       throw error;
     }
     cursor.release().catch(() => connection.close(1011, 'could not read the message log'));
+    await this.followPresence(
+      connection,
+      conversationId,
+      await this.conversations.listParticipants(conversationId),
+    );
+  }
+
+  /** Follows the presence of these participants of a conversation the socket follows. */
+  async followPresence(
+    connection: ClientConnection,
+    conversationId: string,
+    userIds: readonly string[],
+  ): Promise<void> {
+    for (const userId of connection.followPresence(conversationId, userIds)) {
+      await this.hub.join(rooms.presence(userId), connection);
+    }
   }
 
   unsubscribe(connection: ClientConnection, conversationId: string): void {
-    if (connection.unfollow(conversationId)) {
-      this.hub.leave(rooms.conversation(conversationId), connection);
+    if (!connection.unfollow(conversationId)) return;
+    this.hub.leave(rooms.conversation(conversationId), connection);
+    for (const userId of connection.unfollowPresence(conversationId)) {
+      this.hub.leave(rooms.presence(userId), connection);
     }
   }
 
@@ -93,6 +113,9 @@ export class ConversationSubscriptions implements OnModuleInit {
   leaveAll(connection: ClientConnection): void {
     for (const conversationId of [...connection.conversations()]) {
       this.hub.leave(rooms.conversation(conversationId), connection);
+    }
+    for (const userId of [...connection.presenceFollowed()]) {
+      this.hub.leave(rooms.presence(userId), connection);
     }
     this.hub.leave(rooms.user(connection.user.id), connection);
   }

@@ -1,14 +1,14 @@
 import { Global, Module } from '@nestjs/common';
-import { MessageAnnouncer } from '../../chat/message.repository';
-import { LiveMessageAnnouncer } from './live-message-announcer';
+import { StoreAnnouncer } from '../../chat/store-announcer.port';
+import { LiveAnnouncer } from './live-announcer';
 
 /**
- * The message store's announcer, for every engine: global, because the store is bound in the
- * engine module and announces as it appends.
+ * The stores' announcer, for every engine: global, because the stores are bound in the engine
+ * module and announce as they change.
  */
 @Global()
 @Module({
-  providers: [{ provide: MessageAnnouncer, useClass: LiveMessageAnnouncer }],
-  exports: [MessageAnnouncer],
+  providers: [{ provide: StoreAnnouncer, useClass: LiveAnnouncer }],
+  exports: [StoreAnnouncer],
 })
 export class LiveMessagesModule {}

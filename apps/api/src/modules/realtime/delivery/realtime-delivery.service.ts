@@ -1,16 +1,14 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type ServerFrame } from '@chat/protocol';
 import { DomainEvents } from '../../../common/domain-events';
-import { ConversationRepository } from '../../chat/conversation.repository';
 import { PresenceService } from '../../presence/presence.service';
 import { RoomHub } from './room-hub';
 import { rooms } from './room-events';
-import { UnreadAnnouncer } from './unread-announcer';
 
 /**
  * Decides who hears about each domain event and publishes it to those rooms, on the replica
- * where it happened; the bus carries it to every replica with members there. A new message
- * itself is published by the message store with its append (see LiveMessageAnnouncer).
+ * where it happened; the bus carries it to every replica with members there. A new message and
+ * the unread counts it changes are published by the stores as they change (see LiveAnnouncer).
  */
 @Injectable()
 export class RealtimeDeliveryService implements OnModuleInit, OnModuleDestroy {
@@ -19,24 +17,11 @@ export class RealtimeDeliveryService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly events: DomainEvents,
     private readonly hub: RoomHub,
-    private readonly unread: UnreadAnnouncer,
-    private readonly conversations: ConversationRepository,
     private readonly presence: PresenceService,
   ) {}
 
   onModuleInit(): void {
     this.unsubscribers.push(
-      this.events.on('message.posted', ({ message, created, participantIds }) => {
-        if (!created) return;
-        return this.unread.changed(
-          message.conversationId,
-          participantIds.filter((userId) => userId !== message.author.id),
-          'message',
-        );
-      }),
-      this.events.on('conversation.read', ({ userId, conversationId }) =>
-        this.unread.changed(conversationId, [userId], 'read'),
-      ),
       this.events.on('notification.created', ({ userId, notification, unreadCount }) =>
         this.toUser(userId, {
           event: 'notification.new',
@@ -56,14 +41,11 @@ export class RealtimeDeliveryService implements OnModuleInit, OnModuleDestroy {
           userId,
         ),
       ),
-      this.events.on('presence.changed', async ({ userId, online }) => {
-        const conversationIds = await this.conversations.listForUser(userId);
-        await Promise.all(
-          conversationIds.map((conversationId) =>
-            this.publishPresence(conversationId, userId, online),
-          ),
-        );
-      }),
+      // One publication, whatever the number of the user's threads: the sockets following a
+      // conversation of theirs follow their presence room.
+      this.events.on('presence.changed', ({ userId, online }) =>
+        this.hub.publishControl(rooms.presence(userId), { type: 'presence', userId, online }),
+      ),
       this.events.on('user.access.changed', ({ userId }) =>
         this.hub.publishControl(rooms.user(userId), { type: 'access.changed' }),
       ),
@@ -74,7 +56,12 @@ export class RealtimeDeliveryService implements OnModuleInit, OnModuleDestroy {
         }),
       ),
       this.events.on('conversation.joined', async ({ conversationId, userId }) => {
-        await this.publishPresence(conversationId, userId, await this.presence.isOnline(userId));
+        const room = rooms.conversation(conversationId);
+        await this.hub.publishControl(room, { type: 'participant.joined', conversationId, userId });
+        await this.hub.publishFrame(room, {
+          event: 'presence',
+          data: { conversationId, userId, online: await this.presence.isOnline(userId) },
+        });
       }),
     );
   }
@@ -85,12 +72,5 @@ export class RealtimeDeliveryService implements OnModuleInit, OnModuleDestroy {
 
   private toUser(userId: string, frame: ServerFrame): Promise<void> {
     return this.hub.publishFrame(rooms.user(userId), frame);
-  }
-
-  private publishPresence(conversationId: string, userId: string, online: boolean): Promise<void> {
-    return this.hub.publishFrame(rooms.conversation(conversationId), {
-      event: 'presence',
-      data: { conversationId, userId, online },
-    });
   }
 }

@@ -2,17 +2,14 @@ import { type Message, type ServerFrame } from '@chat/protocol';
 import { type Envelope, type EnvelopeHeader } from '../../../infra/realtime/envelope';
 
 /**
- * Room names: one per conversation, one per user (all of that user's sockets), and one that
- * every replica is in, for changes to unread counts.
+ * Room names: one per conversation (its followers), one per user (all of that user's sockets),
+ * and one per user whose presence someone follows (the followers of their conversations).
  */
 export const rooms = {
   conversation: (conversationId: string) => `conversation:${conversationId}`,
   user: (userId: string) => `user:${userId}`,
-  unread: () => 'unread',
+  presence: (userId: string) => `presence:${userId}`,
 } as const;
-
-/** Why unread counts changed: a socket subscribed to the conversation has the message itself. */
-export type UnreadCause = 'message' | 'read';
 
 /** Instructions for the sockets of a room, rather than frames to pass on. */
 export type ControlEvent =
@@ -23,18 +20,26 @@ export type ControlEvent =
    * all of them when the user changed) and drop those it may no longer see.
    */
   | { type: 'access.changed'; conversationId?: string }
-  /**
-   * These users' unread counts in the conversation changed, because of a new message by someone
-   * else or because they read. Every replica tells its own sockets of these users.
-   */
-  | { type: 'unread.changed'; conversationId: string; userIds: string[]; cause: UnreadCause };
+  /** The user came online or went offline (to the followers of their presence). */
+  | { type: 'presence'; userId: string; online: boolean }
+  /** Someone joined the conversation: its followers start following their presence. */
+  | { type: 'participant.joined'; conversationId: string; userId: string };
 
 /** What reaches a room's members on this replica, decoded from the bus as far as they need. */
 export type RoomDelivery =
   /** A live message: its conversation's cursor orders it by `seq`; `frame` is its `message.new`. */
   | { kind: 'message'; conversationId: string; seq: number; frame: Buffer }
-  /** A frame for every member, except the sockets of `exceptUserId` when set. */
-  | { kind: 'frame'; event: ServerFrame['event']; frame: Buffer; exceptUserId?: string }
+  /**
+   * A frame for every member, except the sockets of `exceptUserId` when set. Frames with a `key`
+   * replace one another: a socket that is sent them too often gets the latest per key.
+   */
+  | {
+      kind: 'frame';
+      event: ServerFrame['event'];
+      frame: Buffer;
+      exceptUserId?: string;
+      key?: string;
+    }
   | { kind: 'control'; control: ControlEvent };
 
 /** Something on this replica that receives a room's deliveries: a socket, or a service. */
@@ -76,6 +81,7 @@ export type FrameHeader = EnvelopeHeader & {
   kind: 'frame';
   event: ServerFrame['event'];
   exceptUserId?: string;
+  key?: string;
 };
 export type ControlHeader = EnvelopeHeader & { kind: 'control' };
 
@@ -89,13 +95,14 @@ export function toDelivery({ header, body }: Envelope): RoomDelivery | null {
         : null;
     }
     case 'frame': {
-      const { event, exceptUserId } = header;
+      const { event, exceptUserId, key } = header;
       if (typeof event !== 'string') return null;
       return {
         kind: 'frame',
         event: event as ServerFrame['event'],
         frame: body,
         ...(typeof exceptUserId === 'string' ? { exceptUserId } : {}),
+        ...(typeof key === 'string' ? { key } : {}),
       };
     }
     case 'control':

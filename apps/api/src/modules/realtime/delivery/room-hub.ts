@@ -97,6 +97,7 @@ export class RoomHub implements OnModuleInit {
   }
 
   private dispatch(room: string, payload: Buffer): void {
+    this.metrics.payloadsReceived.inc();
     const members = this.members.get(room);
     if (!members?.size) return;
     const envelope = decodeEnvelope(payload);

@@ -80,6 +80,13 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
               connection.close(1011, 'could not re-check access');
             });
         },
+        participantJoined: (conversationId, userId) => {
+          connection
+            .enqueue(() => this.subscriptions.followPresence(connection, conversationId, [userId]))
+            .catch((error: unknown) =>
+              this.logger.warn({ err: error }, `presence follow of ${connection.id} failed`),
+            );
+        },
       },
     );
     this.connections.set(socket, connection);

@@ -30,7 +30,7 @@ export class ConnectionLifecycle {
     await this.hub.join(rooms.user(user.id), connection);
     const [notifications, chat] = await Promise.all([
       this.notifications.unreadCount(user.id),
-      this.unread.ofUser(user),
+      this.unread.total(user.id),
     ]);
     connection.markReady({
       event: 'ready',
@@ -38,7 +38,7 @@ export class ConnectionLifecycle {
         userId: user.id,
         connectionId: connection.id,
         heartbeatMs: this.config.wsHeartbeatMs,
-        unread: { notifications, chat: chat.total },
+        unread: { notifications, chat },
       },
     });
   }

@@ -49,7 +49,7 @@ function setup(count: number) {
         `s${index}`,
         port,
         { sendBufferLimitBytes: 1 << 20 },
-        { frameSent() {}, slowConsumer() {}, accessChanged() {} },
+        { frameSent() {}, slowConsumer() {}, accessChanged() {}, participantJoined() {} },
       ),
     );
     return port;
