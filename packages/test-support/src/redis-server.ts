@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ export interface RedisServerOptions {
    * everything acknowledged; off, nothing outlives the process. @default true
    */
   durable?: boolean;
+  /** An RDB file to start from (copied; the server then runs without AOF, as `durable: false`). */
+  snapshot?: string;
 }
 
 /** Whether a Redis server answers PING on 127.0.0.1:port (RESP inline command, no client library). */
@@ -46,6 +48,7 @@ export class RedisServer {
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     const server = new RedisServer(await freePort(), options);
+    if (options.snapshot) copyFileSync(options.snapshot, join(server.directory, 'dump.rdb'));
     await server.start();
     return server;
   }
@@ -56,8 +59,8 @@ export class RedisServer {
 
   async start(): Promise<void> {
     const persistence =
-      this.options.durable === false
-        ? ['--appendonly', 'no']
+      this.options.durable === false || this.options.snapshot
+        ? ['--appendonly', 'no', '--dbfilename', 'dump.rdb']
         : ['--appendonly', 'yes', '--appendfsync', 'always'];
     const child = spawnChild(
       'redis-server',

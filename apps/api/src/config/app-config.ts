@@ -48,6 +48,11 @@ export const environmentSchema = z.object({
   INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** @default true with the embedded engine, false with Redis */
   DEMO_SEED: booleanFlag.optional(),
+  /**
+   * With the demo data (DEMO_SEED): forty more bookings across VN and TH with their conversations,
+   * unread states and notifications; `pnpm dev` turns it on. Ignored without DEMO_SEED. @default false
+   */
+  DEMO_HISTORY: booleanFlag.default(false),
   /** @default 30 */
   PRESENCE_TTL_SECONDS: seconds(2, 3600).default(30),
   /** @default 6 */
@@ -112,6 +117,7 @@ export interface AppConfig {
   allowedOrigins: string[];
   internalApiToken: string | null;
   demoSeed: boolean;
+  demoHistory: boolean;
   presenceTtlSeconds: number;
   typingTtlSeconds: number;
   wsHeartbeatMs: number;
@@ -171,6 +177,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     allowedOrigins: env.ALLOWED_ORIGINS ?? (production ? [] : ['http://localhost:3100']),
     internalApiToken: env.INTERNAL_API_TOKEN ?? null,
     demoSeed: env.DEMO_SEED ?? engine === 'memory',
+    demoHistory: env.DEMO_HISTORY && (env.DEMO_SEED ?? engine === 'memory'),
     presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
     typingTtlSeconds: env.TYPING_TTL_SECONDS,
     wsHeartbeatMs: env.WS_HEARTBEAT_MS,
