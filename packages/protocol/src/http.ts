@@ -50,10 +50,11 @@ export type ReadBody = z.infer<typeof readBodySchema>;
 export const conversationScopeSchema = z.enum(['mine', 'all']);
 export type ConversationScope = z.infer<typeof conversationScopeSchema>;
 
-/** A query-string flag: `true/false/1/0`, absent means false. */
-const queryFlagSchema = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+/** A query-string flag: `true/false/1/0` (or a boolean, once parsed); absent means false. */
+const queryFlagSchema = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1'),
+]);
 
 export const listConversationsQuerySchema = z.object({
   scope: conversationScopeSchema.default('mine'),
