@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../src/common/domain-errors';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../src/common/rate-limiter';
 import { NotificationRepository } from '../src/modules/notifications/notification.repository';
+import { UserRepository } from '../src/modules/users/user.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
@@ -348,6 +349,25 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect(
         history.body.messages.filter((message: { body: string }) => message.body === post.body),
       ).toHaveLength(1);
+    });
+
+    it('looks up and notifies at most 10 mentioned handles per message', async () => {
+      const alice = await as(DEMO.alice);
+      const users = api.app.get(UserRepository);
+      const findByHandle = users.findByHandle.bind(users);
+      let lookups = 0;
+      users.findByHandle = (handle) => {
+        lookups++;
+        return findByHandle(handle);
+      };
+      const handles = Array.from({ length: 1_000 }, (_, index) => `@someone${index}`);
+      const posted = await alice.post(messagesPath, {
+        body: ['@linh', ...handles].join(' ').slice(0, 4_000),
+        clientMessageId: 'many-mentions',
+      });
+      expect(posted.status).toBe(201);
+      expect(posted.body.message.mentions).toEqual(['u_linh']);
+      expect(lookups).toBe(10);
     });
 
     it('rejects invalid bodies with 400 and the field problems', async () => {

@@ -335,6 +335,21 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       expect(reads).toEqual([[1, 1]]);
     });
 
+    it('answers recovered:false past the user’s replay budget, so the client pages over HTTP instead', async () => {
+      await start({ WS_REPLAY_RATE_PER_USER: '2' });
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      for (let index = 1; index <= 3; index++)
+        await postMessage(alice.http, BK_1001_THREAD, `m${index}`, `budget-${index}`);
+      const sockets = [await linh.socket(), await linh.socket(), await linh.socket()];
+      const answers = [];
+      for (const socket of sockets) answers.push((await subscribe(socket, BK_1001_THREAD, 0)).data);
+      expect(answers.map((answer) => answer.recovered)).toEqual([true, true, false]);
+      expect(sockets[2]!.seqs(BK_1001_THREAD)).toEqual([]);
+      // Nothing to replay costs nothing.
+      expect((await subscribe(await linh.socket(), BK_1001_THREAD, 3)).data.recovered).toBe(true);
+    });
+
     it('answers recovered:false when the gap is over the replay limit, then goes on live', async () => {
       await start({ WS_REPLAY_LIMIT: '10' });
       const alice = await as(DEMO.alice);
@@ -590,6 +605,16 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       expect(await muteClosed).toBe(1006);
       expect(pings).toBeGreaterThanOrEqual(2);
       expect(healthy.isOpen).toBe(true);
+    });
+
+    it('counts closes by code, and every code a client picks itself as one label', async () => {
+      const alice = await as(DEMO.alice);
+      for (const code of [4999, 3123, 1000]) await (await alice.socket()).close(code);
+      const closed = (label: string) =>
+        metric(api.baseUrl, `chat_ws_closed_total{code="${label}"}`);
+      await expectEventually(async () => expect(await closed('other')).toBe(2));
+      expect(await closed('1000')).toBe(1);
+      expect(await closed('4999')).toBe(0);
     });
 
     it('closes a slow consumer with 1013 instead of buffering without bound', async () => {

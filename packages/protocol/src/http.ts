@@ -19,6 +19,8 @@ export const NOTIFICATIONS_PAGE_MAX = 100;
 export const CONVERSATIONS_PAGE_DEFAULT = 30;
 export const CONVERSATIONS_PAGE_MAX = 100;
 export const CONVERSATION_SEARCH_MAX = 100;
+/** `@handles` in one message that are looked up and notified; the rest are plain text. */
+export const MENTIONS_PER_MESSAGE_MAX = 10;
 
 // ---- Auth
 export const loginBodySchema = z.object({

@@ -78,6 +78,8 @@ export const environmentSchema = z.object({
   LOGIN_RATE_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** Most messages a `subscribe {since}` replays; a larger gap answers `recovered:false`. @default 500 */
   WS_REPLAY_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** `subscribe {since}` replays one user may ask for per 10 s, across replicas (0: none). @default 100 */
+  WS_REPLAY_RATE_PER_USER: z.coerce.number().int().min(0).max(100_000).default(100),
   /** @default 2592000 (30 days) */
   SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
   /** @default 'info' */
@@ -125,6 +127,8 @@ export interface AppConfig {
   wsMaxSocketsPerUser: number;
   wsSendBufferLimitBytes: number;
   wsReplayLimit: number;
+  /** Replays per user per 10 s (0: none). */
+  wsReplayRatePerUser: number;
   /** Upgrades per client address per 10 s (0: none). */
   wsConnectRatePerIp: number;
   /** Messages per user per 10 s (0: none). */
@@ -185,6 +189,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     wsMaxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
     wsSendBufferLimitBytes: env.WS_SEND_BUFFER_LIMIT_BYTES,
     wsReplayLimit: env.WS_REPLAY_LIMIT,
+    wsReplayRatePerUser: env.WS_REPLAY_RATE_PER_USER,
     wsConnectRatePerIp: env.WS_CONNECT_RATE_PER_IP,
     messageRatePerUser: env.MESSAGE_RATE_PER_USER,
     loginRatePerIp: env.LOGIN_RATE_PER_IP,

@@ -147,12 +147,12 @@ export class TestSocket {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
-  close(): Promise<{ code: number; reason: string }> {
+  close(code = 1000): Promise<{ code: number; reason: string }> {
     if (
       this.socket.readyState === WebSocket.OPEN ||
       this.socket.readyState === WebSocket.CONNECTING
     ) {
-      this.socket.close(1000);
+      this.socket.close(code);
     }
     return this.closed;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type ConversationHeaderResponse,
+  MENTIONS_PER_MESSAGE_MAX,
   type ConversationResponse,
   type ListMessagesQuery,
   type Message,
@@ -146,8 +147,12 @@ export class ChatService {
     return count;
   }
 
+  /** The users `@mentioned` who may open the thread: the first few handles only, so one post
+   *  cannot make the store look up and notify hundreds of people. */
   private async resolveMentions(author: User, conversation: ConversationRecord, body: string) {
-    const handles = extractMentionedHandles(body).filter((handle) => handle !== author.handle);
+    const handles = extractMentionedHandles(body)
+      .filter((handle) => handle !== author.handle)
+      .slice(0, MENTIONS_PER_MESSAGE_MAX);
     const candidates = await Promise.all(handles.map((handle) => this.users.findByHandle(handle)));
     const allowed = await Promise.all(
       candidates.map(async (candidate) =>

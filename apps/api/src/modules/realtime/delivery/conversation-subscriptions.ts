@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type User } from '@chat/protocol';
 import { ForbiddenError, NotFoundError } from '../../../common/domain-errors';
+import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../../../common/rate-limiter';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { ConversationAccessService } from '../../access/conversation-access.service';
@@ -30,6 +31,7 @@ export class ConversationSubscriptions implements OnModuleInit {
     private readonly users: UsersService,
     private readonly hub: RoomHub,
     private readonly registry: ConnectionRegistry,
+    private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -65,8 +67,13 @@ export class ConversationSubscriptions implements OnModuleInit {
       let recovered = true;
       if (since === undefined) {
         cursor.skipTo(lastSeq + 1);
-      } else if (since > lastSeq || lastSeq - since > this.config.wsReplayLimit) {
-        // Too far behind (or a cursor from elsewhere): the client refetches over HTTP.
+      } else if (
+        since > lastSeq ||
+        lastSeq - since > this.config.wsReplayLimit ||
+        (since < lastSeq && !(await this.mayReplay(connection.user.id)))
+      ) {
+        // Too far behind, a cursor from elsewhere, or past the user's replay budget: the client
+        // refetches over HTTP (paged), which costs us less than replaying to a flood.
         cursor.skipTo(lastSeq + 1);
         recovered = false;
       } else {
@@ -143,6 +150,15 @@ export class ConversationSubscriptions implements OnModuleInit {
       this.unsubscribe(connection, id);
       connection.send({ event: 'unsubscribed', data: { conversationId: id } });
     }
+  }
+
+  /** One of the user's replays (`WS_REPLAY_RATE_PER_USER` per 10 s, across replicas). */
+  private mayReplay(userId: string): Promise<boolean> {
+    return this.rateLimiter.take(
+      'replays',
+      { points: this.config.wsReplayRatePerUser, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+      userId,
+    );
   }
 
   private mayOpen(user: User, conversationId: string): Promise<boolean> {

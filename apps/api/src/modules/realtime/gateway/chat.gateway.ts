@@ -7,7 +7,13 @@ import {
 } from '@nestjs/websockets';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { type RawData, WebSocket } from 'ws';
-import { CLIENT_EVENTS, clientFrameSchema, GATEWAY_PATH } from '@chat/protocol';
+import {
+  CLIENT_EVENTS,
+  clientFrameSchema,
+  CloseCode,
+  GATEWAY_PATH,
+  RECONNECTABLE_CLOSE_CODES,
+} from '@chat/protocol';
 import { type AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { toFieldProblems } from '../../../common/validation';
@@ -96,7 +102,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     // `ws` reports protocol faults (a frame over 64 KiB: 1009) and closes the socket itself.
     socket.on('error', (error) => this.logger.debug(`socket ${connection.id}: ${error.message}`));
     socket.on('pong', () => connection.heardFrom());
-    socket.on('close', (code) => this.metrics.socketsClosed.inc({ code }));
+    socket.on('close', (code) => this.metrics.socketsClosed.inc({ code: closeCodeLabel(code) }));
     socket.on('message', (data, isBinary) => this.onFrame(connection, data, isBinary));
     connection
       .enqueue(() => this.lifecycle.open(connection))
@@ -174,6 +180,17 @@ function socketPort(socket: WebSocket): SocketPort {
     close: (code, reason) => socket.close(code, reason),
     terminate: () => socket.terminate(),
   };
+}
+
+/** Close codes counted by their number; a client can pick any other, counted as `other`. */
+const COUNTED_CLOSE_CODES: ReadonlySet<number> = new Set([
+  ...Object.values(CloseCode),
+  ...RECONNECTABLE_CLOSE_CODES,
+  1005,
+]);
+
+function closeCodeLabel(code: number): string {
+  return COUNTED_CLOSE_CODES.has(code) ? String(code) : 'other';
 }
 
 const NOT_JSON = Symbol('not JSON');
