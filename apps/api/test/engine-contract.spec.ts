@@ -30,6 +30,15 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     await api.close();
   });
 
+  const conversationC1 = {
+    id: 'c1',
+    bookingId: 'b1',
+    bookingRef: 'BK-1',
+    country: 'VN',
+    title: 'Booking BK-1',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+
   const user = (id: string, overrides: Partial<UserRecord> = {}): UserRecord => ({
     id,
     email: `${id}@example.test`,
@@ -166,17 +175,7 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     });
 
     beforeEach(async () => {
-      await port(ConversationRepository).save(
-        {
-          id: 'c1',
-          bookingId: 'b1',
-          bookingRef: 'BK-1',
-          country: 'VN',
-          title: 'Booking BK-1',
-          createdAt: '2026-01-01T00:00:00.000Z',
-        },
-        [],
-      );
+      await port(ConversationRepository).save(conversationC1, []);
     });
 
     it('assigns gapless seqs, stores once per (author, clientMessageId) and reads ranges', async () => {
@@ -247,17 +246,7 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     it('only moves read markers forward, never past the last message', async () => {
       const sut = port(ReadStateRepository);
       const conversations = port(ConversationRepository);
-      await conversations.save(
-        {
-          id: 'c1',
-          bookingId: 'b1',
-          bookingRef: 'BK-1',
-          country: 'VN',
-          title: 'Booking BK-1',
-          createdAt: '2026-01-01T00:00:00.000Z',
-        },
-        [],
-      );
+      await conversations.save(conversationC1, []);
       await conversations.addParticipant('c1', 'amy');
       for (let index = 0; index < 6; index++) {
         await port(MessageRepository).append(

@@ -6,7 +6,7 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import Redis, { type Command, type RedisOptions } from 'ioredis';
+import Redis, { type ChainableCommander, type Command, type RedisOptions } from 'ioredis';
 import { type RedisConnectionOptions } from '../../config/app-config';
 import { RedisConnections } from './redis-connections';
 import { toStoreError } from './redis-errors';
@@ -124,4 +124,13 @@ export class RedisModule implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/** Runs a pipeline and returns its replies in order; rejects with the first command's error. */
+export async function pipelineReplies<T>(pipeline: ChainableCommander): Promise<T[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, reply]) => {
+    if (error) throw error;
+    return reply as T;
+  });
 }

@@ -6,7 +6,7 @@ import {
   InboxRepository,
   type SearchScope,
 } from '../../../modules/chat/inbox.repository';
-import { REDIS_CLIENT } from '../../redis/redis.module';
+import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 import { ACTIVITY_HISTORY } from './inbox-lua';
 
@@ -100,12 +100,10 @@ export class RedisInboxRepository extends InboxRepository {
     if (!conversationIds.length) return new Map();
     const pipeline = this.redis.pipeline();
     for (const id of conversationIds) pipeline.lrange(redisKeys.activityHistory(id), 0, -1);
-    const replies = (await pipeline.exec()) ?? [];
+    const histories = await pipelineReplies<string[]>(pipeline);
     const result = new Map<string, number | null>();
     conversationIds.forEach((id, at) => {
-      const [error, history] = replies[at] ?? [new Error('no reply'), []];
-      if (error) throw error;
-      const numbers = (history as string[]).map(Number);
+      const numbers = histories[at]!.map(Number);
       const then = numbers.find((value) => value <= activity);
       if (then !== undefined) result.set(id, then);
       // A complete history that starts after the snapshot: the conversation did not exist yet.
@@ -140,14 +138,8 @@ export class RedisInboxRepository extends InboxRepository {
     if (!conversationIds.length) return new Map();
     const pipeline = this.redis.pipeline();
     for (const id of conversationIds) pipeline.smembers(redisKeys.conversationTokens(id));
-    const replies = (await pipeline.exec()) ?? [];
-    return new Map(
-      conversationIds.map((id, at) => {
-        const [error, tokens] = replies[at] ?? [new Error('no reply'), []];
-        if (error) throw error;
-        return [id, tokens as string[]] as const;
-      }),
-    );
+    const tokens = await pipelineReplies<string[]>(pipeline);
+    return new Map(conversationIds.map((id, at) => [id, tokens[at]!] as const));
   }
 
   async unreadCounts(

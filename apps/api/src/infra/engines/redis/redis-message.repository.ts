@@ -8,7 +8,7 @@ import {
 } from '../../../modules/chat/message.repository';
 import { StoreAnnouncer } from '../../../modules/chat/store-announcer.port';
 import { luaKey } from '../../redis/lua-keys';
-import { REDIS_CLIENT } from '../../redis/redis.module';
+import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
 import { redisChannels, redisKeys } from '../../redis/redis-keys';
 import { ACTIVITY_HISTORY } from './inbox-lua';
 
@@ -124,26 +124,19 @@ export class RedisMessageRepository extends MessageRepository {
     if (!conversationIds.length) return new Map();
     const pipeline = this.redis.pipeline();
     for (const id of conversationIds) pipeline.llen(redisKeys.messageLog(id));
-    const results = (await pipeline.exec()) ?? [];
-    return new Map(
-      conversationIds.map((id, index) => {
-        const [error, length] = results[index] ?? [new Error('no reply'), 0];
-        if (error) throw error;
-        return [id, Number(length)] as const;
-      }),
-    );
+    const lengths = await pipelineReplies<number>(pipeline);
+    return new Map(conversationIds.map((id, index) => [id, Number(lengths[index])] as const));
   }
 
   async lastMessages(conversationIds: readonly string[]): Promise<Map<string, Message>> {
     if (!conversationIds.length) return new Map();
     const pipeline = this.redis.pipeline();
     for (const id of conversationIds) pipeline.lindex(redisKeys.messageLog(id), -1);
-    const results = (await pipeline.exec()) ?? [];
+    const replies = await pipelineReplies<string | null>(pipeline);
     const last = new Map<string, Message>();
     conversationIds.forEach((id, index) => {
-      const [error, json] = results[index] ?? [new Error('no reply'), null];
-      if (error) throw error;
-      if (typeof json === 'string') last.set(id, JSON.parse(json) as Message);
+      const json = replies[index];
+      if (json) last.set(id, JSON.parse(json) as Message);
     });
     return last;
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { type Notification } from '@chat/protocol';
 import { NotificationRepository } from '../../../modules/notifications/notification.repository';
-import { REDIS_CLIENT } from '../../redis/redis.module';
+import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 
 // Creates it unless a notification with this id exists (a retried step): returns 1 or 0.
@@ -98,11 +98,7 @@ export class RedisNotificationRepository extends NotificationRepository {
     const pageIds = ids.slice(0, options.limit);
     const pipeline = this.redis.pipeline();
     for (const id of pageIds) pipeline.hgetall(redisKeys.notification(id));
-    const results = (await pipeline.exec()) ?? [];
-    const notifications = results.map(([error, hash]) => {
-      if (error) throw error;
-      return fromHash(hash as StoredNotification);
-    });
+    const notifications = (await pipelineReplies<StoredNotification>(pipeline)).map(fromHash);
     return { notifications, hasMore: ids.length > options.limit };
   }
 

@@ -6,7 +6,7 @@ import {
   PresenceRepository,
   TypingRepository,
 } from '../../../modules/presence/presence.repository';
-import { REDIS_CLIENT } from '../../redis/redis.module';
+import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 
 // Expiry is judged by the Redis clock, so replicas with skewed clocks agree.
@@ -113,10 +113,9 @@ export class RedisPresenceRepository extends PresenceRepository {
         userId,
       );
     }
-    const results = (await pipeline.exec()) ?? [];
+    const results = await pipelineReplies<number>(pipeline);
     const cameOnline = new Set<string>();
-    results.forEach(([error, result], index) => {
-      if (error) throw error;
+    results.forEach((result, index) => {
       if (result === 1) cameOnline.add(connections[index]!.userId);
     });
     return [...cameOnline];
@@ -162,12 +161,8 @@ export class RedisPresenceRepository extends PresenceRepository {
     for (const userId of candidates) {
       pipeline.presenceSweepUser(redisKeys.presence(userId), redisKeys.presenceExpiries(), userId);
     }
-    const results = (await pipeline.exec()) ?? [];
-    return candidates.filter((_, index) => {
-      const [error, result] = results[index] ?? [null, 0];
-      if (error) throw error;
-      return result === 1;
-    });
+    const results = await pipelineReplies<number>(pipeline);
+    return candidates.filter((_, index) => results[index] === 1);
   }
 
   async onlineUserIds(userIds: readonly string[]): Promise<Set<string>> {
