@@ -71,6 +71,7 @@ export function describeVersions(): Record<string, string> {
     'redis-server': RedisServer.version(),
     'socket.io': packageVersion('socket.io'),
     '@socket.io/redis-adapter': packageVersion('@socket.io/redis-adapter'),
+    '@socket.io/redis-streams-adapter': packageVersion('@socket.io/redis-streams-adapter'),
     ws: packageVersion('ws'),
     ioredis: packageVersion('ioredis'),
     api: gitRevision(),

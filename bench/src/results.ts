@@ -18,6 +18,13 @@ export interface FanoutStep {
   serverCpuPercent: number;
   redisCpuPercent: number;
   clientCpuPercent: number;
+  /**
+   * CPU time per delivery in µs (CPU seconds over the window ÷ deliveries in it): the servers
+   * together, and their Redis (null without Redis, or with nothing delivered). Absent from
+   * results written before it was measured.
+   */
+  serverCpuMicrosPerDelivery?: number | null;
+  redisCpuMicrosPerDelivery?: number | null;
   /** Redis commands the contender issued per published message (null without Redis). */
   redisCommandsPerMessage: number | null;
   loadAverage: number;
@@ -82,6 +89,12 @@ export interface StormResult {
   delivered: number;
   lost: number;
   duplicated: number;
+  /**
+   * Dropped sockets whose session the server restored when they reconnected (socket.io's
+   * connection state recovery); null for the API, which resumes in its subscribe (`since`).
+   * Absent from results written before it was counted.
+   */
+  recovered?: number | null;
   /** API only: messages that arrived after a later seq (ordering or a hole). */
   seqGaps: number;
   reconnectAttempts: number;

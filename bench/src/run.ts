@@ -19,7 +19,7 @@ import { runStorm } from './workloads/storm';
 
 export type WorkloadName = 'fanout' | 'capacity' | 'storm' | 'http';
 export const ALL_WORKLOADS: WorkloadName[] = ['fanout', 'capacity', 'storm', 'http'];
-export const ALL_CONTENDERS: ContenderName[] = ['ws', 'socketio', 'api'];
+export const ALL_CONTENDERS: ContenderName[] = ['ws', 'socketio', 'socketio-streams', 'api'];
 
 export interface RunOptions {
   profile: Profile;
@@ -40,7 +40,9 @@ function createContender(name: ContenderName): Contender {
     case 'api':
       return new ApiContender();
     case 'socketio':
-      return new SocketIoContender();
+      return new SocketIoContender('sharded');
+    case 'socketio-streams':
+      return new SocketIoContender('streams');
     case 'ws':
       return new RawWsContender();
   }

@@ -19,6 +19,7 @@ describe('benchmark smoke run', () => {
     expect(results.fanout.map((entry) => entry.contender).sort()).toEqual([
       'api',
       'socketio',
+      'socketio-streams',
       'ws',
     ]);
     for (const entry of results.fanout) {
@@ -63,9 +64,14 @@ describe('benchmark smoke run', () => {
       lost: 0,
       duplicated: 0,
     });
-    // socket.io has no resume with the Redis adapter: it only has to come back.
-    const socketIoStorm = results.storm.find((entry) => entry.contender === 'socketio');
-    expect(socketIoStorm?.resumed).toBe(socketIoStorm?.disconnected);
+    // socket.io has no resume with the sharded adapter, and with the streams adapter its
+    // sessions die with the killed instance (test/socketio-recovery.spec.ts): they only have
+    // to come back.
+    for (const name of ['socketio', 'socketio-streams']) {
+      const storm = results.storm.find((entry) => entry.contender === name);
+      expect(storm?.disconnected, name).toBeGreaterThan(0);
+      expect(storm?.resumed, name).toBe(storm?.disconnected);
+    }
 
     const direct = results.http?.paths.find((path) => path.target === 'direct');
     expect(direct?.statuses).toEqual({ '201': expect.any(Number) });

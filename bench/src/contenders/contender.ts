@@ -3,7 +3,7 @@ import { type ServerProcess } from '../infra/server-process';
 import { type Profile } from '../profiles';
 import { type Progress } from '../progress';
 
-export type ContenderName = 'api' | 'socketio' | 'ws';
+export type ContenderName = 'api' | 'socketio' | 'socketio-streams' | 'ws';
 
 export interface DeployOptions {
   instances: number;

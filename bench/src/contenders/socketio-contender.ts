@@ -3,17 +3,45 @@ import { BENCH_DIST } from '../paths';
 import { freePort } from '@chat/test-support';
 import { RedisServer } from '../infra/redis-server';
 import { ServerProcess } from '../infra/server-process';
-import { type Contender, type Deployment, type DeployOptions } from './contender';
+import {
+  type Contender,
+  type ContenderName,
+  type Deployment,
+  type DeployOptions,
+} from './contender';
 
-/** socket.io 4 + the sharded Redis adapter, a minimal chat server per instance. */
+export type SocketIoAdapter = 'sharded' | 'streams';
+
+const VARIANTS = {
+  sharded: {
+    name: 'socketio',
+    label: 'socket.io + sharded adapter',
+    description:
+      'socket.io 4 with `@socket.io/redis-adapter` (sharded adapter, Redis 7 sharded pub/sub, dynamic subscription mode), WebSocket transport only, rooms per conversation; no auth, no persistence, no resume.',
+  },
+  streams: {
+    name: 'socketio-streams',
+    label: 'socket.io + streams adapter',
+    description:
+      "socket.io 4 with `@socket.io/redis-streams-adapter` (every broadcast appended to one Redis stream that every instance reads, `onlyPlaintext`) and connection state recovery (sessions and missed packets kept 2 minutes): a client that reconnects sends its session id and the offset of the last packet it received, and rejoins its room only when the server did not restore its session. WebSocket transport only, rooms per conversation; no auth, no persistence beyond the stream's last 10,000 entries.",
+  },
+} as const satisfies Record<
+  SocketIoAdapter,
+  { name: ContenderName; label: string; description: string }
+>;
+
+/** socket.io 4 over Redis with one of its two adapters, a minimal chat server per instance. */
 export class SocketIoContender implements Contender {
-  readonly name = 'socketio' as const;
-  readonly label = 'socket.io + Redis adapter';
-  readonly description =
-    'socket.io 4 with `@socket.io/redis-adapter` (sharded adapter, Redis 7 sharded pub/sub, dynamic subscription mode), WebSocket transport only, rooms per conversation; no auth, no persistence, no resume.';
+  readonly name: ContenderName;
+  readonly label: string;
+  readonly description: string;
   readonly kind = 'socketio' as const;
   readonly maxInstances = 2;
   private redis: RedisServer | null = null;
+
+  constructor(private readonly adapter: SocketIoAdapter) {
+    ({ name: this.name, label: this.label, description: this.description } = VARIANTS[adapter]);
+  }
 
   async setUp(): Promise<void> {
     this.redis = await RedisServer.start();
@@ -30,10 +58,14 @@ export class SocketIoContender implements Contender {
       inspectPorts.push(inspectPort);
       servers.push(
         await ServerProcess.start({
-          label: `socket.io #${instance + 1}`,
+          label: `${this.name} #${instance + 1}`,
           entry: join(BENCH_DIST, 'servers/socketio-server.js'),
           port,
-          environment: { REDIS_URL: redis.url, HEARTBEAT_MS: String(options.heartbeatMs) },
+          environment: {
+            REDIS_URL: redis.url,
+            HEARTBEAT_MS: String(options.heartbeatMs),
+            SOCKETIO_ADAPTER: this.adapter,
+          },
           readyPath: '/health',
           nodeArguments: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
         }),

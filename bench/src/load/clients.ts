@@ -11,10 +11,25 @@ export interface ClientHandlers {
   onServerError(code: string): void;
 }
 
-/** One connection of one contender, driven the same way for all three. */
+/**
+ * What socket.io's connection state recovery needs across connections of one socket: the private
+ * session id the server gave it and the offset of the last packet received. Kept by the caller,
+ * updated by each connection.
+ */
+export interface RecoverySession {
+  pid: string | null;
+  offset: string | null;
+}
+
+/** One connection of one contender, driven the same way for all of them. */
 export interface ChatClient {
   /** Opens the connection and resolves once the server is ready for frames. */
   open(url: string, timeoutMs: number): Promise<void>;
+  /**
+   * After `open`: the server restored this socket's earlier session (its rooms, and the packets
+   * it missed, sent ahead of the connect), so there is nothing to join again.
+   */
+  readonly recovered: boolean;
   /** Joins a room; resolves with the room's last sequence number where the server has one. */
   join(room: string, since: number | null, timeoutMs: number): Promise<number | null>;
   send(room: string, body: string, clientMessageId: string): void;
@@ -32,6 +47,8 @@ abstract class JsonWebSocketClient implements ChatClient {
   protected readonly pending = new Map<string, Pending>();
   private nextRef = 0;
   private opened = false;
+  // The API resumes in its subscribe (`since`), not in the connection.
+  readonly recovered = false;
   /** Whether the connection is usable as soon as the upgrade completes. */
   protected readonly readyOnOpen: boolean = false;
 
@@ -204,16 +221,24 @@ export class RawWsClient extends JsonWebSocketClient {
  *
  * `0{…}` open → `40` connect → `40{sid}`; `421["join",room]` → `431[room]`;
  * `42["msg",room,body]` both ways; the server's ping `2` is answered with `3`.
+ *
+ * Connection state recovery as `socket.io-client` does it: the server's connect carries a
+ * private session id (`40{sid,pid}`), every broadcast event carries its offset as a last
+ * argument (`42["msg",room,body,offset]`), and a later connection of the same socket connects
+ * with both (`40{"pid":…,"offset":…}`). The server restored the session when its connect
+ * answers with the same `pid`; the packets the socket missed come ahead of that answer.
  */
 export class SocketIoClient implements ChatClient {
   private socket: WebSocket | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextAck = 0;
   private opened = false;
+  recovered = false;
 
   constructor(
     private readonly spec: SocketSpec,
     private readonly handlers: ClientHandlers,
+    private readonly session: RecoverySession = { pid: null, offset: null },
   ) {}
 
   open(url: string, timeoutMs: number): Promise<void> {
@@ -224,13 +249,14 @@ export class SocketIoClient implements ChatClient {
       handshakeTimeout: timeoutMs,
     });
     this.socket = socket;
+    const previousPid = this.session.pid;
     const opened = new Promise<void>((resolve, reject) => {
       socket.on('message', (data) => {
         const text = data.toString();
         const type = text.charCodeAt(0);
-        if (type === 52 /* 4: message */) this.onPacket(text, resolve);
+        if (type === 52 /* 4: message */) this.onPacket(text, previousPid, resolve);
         else if (type === 50 /* 2: ping */) socket.send('3');
-        else if (type === 48 /* 0: open */) socket.send('40');
+        else if (type === 48 /* 0: open */) socket.send(this.connectPacket());
       });
       socket.on('unexpected-response', (_request, response) => {
         reject(new Error(`handshake answered ${response.statusCode}`));
@@ -249,16 +275,31 @@ export class SocketIoClient implements ChatClient {
     return within(opened, timeoutMs, 'open');
   }
 
-  private onPacket(text: string, connected: () => void): void {
+  private connectPacket(): string {
+    const { pid, offset } = this.session;
+    return pid === null ? '40' : `40${JSON.stringify(offset === null ? { pid } : { pid, offset })}`;
+  }
+
+  private onPacket(text: string, previousPid: string | null, connected: () => void): void {
     const kind = text.charCodeAt(1);
     if (kind === 50 /* 2: event */) {
-      const [event, room, body] = JSON.parse(text.slice(2)) as [string, string, string];
-      if (event === 'msg') this.handlers.onDelivery(room, body, null);
+      const [event, room, body, offset] = JSON.parse(text.slice(2)) as [
+        string,
+        string,
+        string,
+        string | undefined,
+      ];
+      if (event !== 'msg') return;
+      this.handlers.onDelivery(room, body, null);
+      if (typeof offset === 'string') this.session.offset = offset;
     } else if (kind === 51 /* 3: ack */) {
       const bracket = text.indexOf('[');
       const pending = this.pending.get(Number(text.slice(2, bracket)));
       pending?.resolve(null);
     } else if (kind === 48 /* 0: connect */) {
+      const { pid } = JSON.parse(text.slice(2) || '{}') as { pid?: string };
+      this.recovered = previousPid !== null && pid === previousPid;
+      this.session.pid = pid ?? null;
       this.opened = true;
       connected();
     } else if (kind === 52 /* 4: connect error */) {
@@ -284,11 +325,13 @@ export class SocketIoClient implements ChatClient {
   }
 }
 
+/** A client of `kind`; `session` carries socket.io's recovery state from one connection to the next. */
 export function createClient(
   kind: ClientKind,
   spec: SocketSpec,
   handlers: ClientHandlers,
   origin: string,
+  session?: RecoverySession,
 ): ChatClient {
   switch (kind) {
     case 'api':
@@ -296,6 +339,6 @@ export function createClient(
     case 'ws':
       return new RawWsClient(spec, handlers, origin);
     case 'socketio':
-      return new SocketIoClient(spec, handlers);
+      return new SocketIoClient(spec, handlers, session);
   }
 }

@@ -115,7 +115,14 @@ export interface CollectResult {
 
 export interface ResumeReport {
   /** Per socket that lost its connection: ms from the first close to resumed (null: never). */
-  resumes: Array<{ id: number; closedAt: number; resumedAt: number | null; attempts: number }>;
+  resumes: Array<{
+    id: number;
+    closedAt: number;
+    resumedAt: number | null;
+    attempts: number;
+    /** Reconnects whose earlier session the server restored (socket.io connection state recovery). */
+    recoveries: number;
+  }>;
   sockets: SocketDeliveries[];
   gaps: number;
   /** Failed reconnect attempts by reason (digits masked). */

@@ -6,7 +6,12 @@
 import { now } from '../clock';
 import { LatencyHistogram } from '../histogram';
 import { runHttpLoad } from './http-load';
-import { type ChatClient, type ClientHandlers, createClient } from './clients';
+import {
+  type ChatClient,
+  type ClientHandlers,
+  createClient,
+  type RecoverySession,
+} from './clients';
 import {
   type ClientKind,
   type CollectResult,
@@ -67,6 +72,10 @@ class SocketState {
   closedAt: number | null = null;
   resumedAt: number | null = null;
   attempts = 0;
+  /** socket.io's session id and last offset, carried from one connection to the next. */
+  readonly recovery: RecoverySession = { pid: null, offset: null };
+  /** Reconnects whose earlier session the server restored (socket.io connection state recovery). */
+  recoveries = 0;
 
   constructor(readonly spec: SocketSpec) {}
 
@@ -167,11 +176,14 @@ class LoadWorker {
       onClose: (code) => this.onClose(state, client, code),
       onServerError: (code) => (this.errors[code] = (this.errors[code] ?? 0) + 1),
     };
-    const client = createClient(this.kind, state.spec, handlers, this.origin);
+    const client = createClient(this.kind, state.spec, handlers, this.origin, state.recovery);
     state.client = client;
     try {
       await client.open(url, this.timeoutMs);
-      if (state.spec.role === 'member' && state.spec.room) {
+      // A restored session is back in its rooms, with what it missed; as socket.io's docs
+      // advise, only a socket that was not recovered joins again.
+      if (client.recovered) state.recoveries += 1;
+      else if (state.spec.role === 'member' && state.spec.room) {
         const lastSeq = await client.join(state.spec.room, since, this.timeoutMs);
         if (lastSeq !== null && (state.lastSeq === null || lastSeq > state.lastSeq)) {
           state.lastSeq = lastSeq;
@@ -342,6 +354,7 @@ class LoadWorker {
           closedAt: state.closedAt!,
           resumedAt: state.resumedAt,
           attempts: state.attempts,
+          recoveries: state.recoveries,
         })),
       sockets: members.map((state) => state.deliveries(true)),
       gaps: members.reduce((sum, state) => sum + state.gaps, 0),

@@ -40,6 +40,13 @@ export function account(
   return { sent, expected, delivered, missing, duplicates };
 }
 
+function perDeliveryText(step: FanoutStep): string {
+  const server = step.serverCpuMicrosPerDelivery;
+  if (server === null || server === undefined) return '';
+  const redis = step.redisCpuMicrosPerDelivery;
+  return ` (${server.toFixed(1)} µs per delivery${redis === null || redis === undefined ? '' : `, Redis ${redis.toFixed(1)} µs`})`;
+}
+
 function mergeCounts(target: Record<string, number>, source: Record<string, number>): void {
   for (const [key, count] of Object.entries(source)) target[key] = (target[key] ?? 0) + count;
 }
@@ -182,10 +189,14 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
         (sum, part, worker) => sum + part.cpuMs - clientsBefore[worker]!.cpuMs,
         0,
       );
+      const deliveredRate = (receivedInWindow * 1000) / (windowEnd - windowStart);
+      // CPU share of the window over deliveries per second of it: CPU seconds per delivery.
+      const microsPerDelivery = (cpuPercent: number) =>
+        deliveredRate > 0 ? (cpuPercent / 100 / deliveredRate) * 1e6 : null;
       const fanoutStep: FanoutStep = {
         offeredRate: rate,
         offeredDeliveryRate: rate * parameters.membersPerRoom,
-        deliveredRate: (receivedInWindow * 1000) / (windowEnd - windowStart),
+        deliveredRate,
         sent: tally.sent,
         expectedDeliveries: tally.expected,
         delivered: tally.delivered,
@@ -195,6 +206,8 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
         serverCpuPercent: server.percent,
         redisCpuPercent: redis.percent,
         clientCpuPercent: (clientCpuMs / parameters.stepMs) * 100,
+        serverCpuMicrosPerDelivery: microsPerDelivery(server.percent),
+        redisCpuMicrosPerDelivery: redisUrl ? microsPerDelivery(redis.percent) : null,
         // Less the two INFO calls of this measurement.
         redisCommandsPerMessage:
           redisUrl && tally.sent > 0 ? (redisCommands - 2) / tally.sent : null,
@@ -237,7 +250,7 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       const latency = fanoutStep.latencyMs;
       result.steps.push(fanoutStep);
       progress.log(
-        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(fanoutStep.serverCpuPercent)} %, other processes ${Math.round(fanoutStep.foreignCpuPercent)} %${fanoutStep.redisCommandsPerMessage === null ? '' : `, ${fanoutStep.redisCommandsPerMessage.toFixed(1)} Redis commands/msg`}`,
+        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(fanoutStep.serverCpuPercent)} %${perDeliveryText(fanoutStep)}, other processes ${Math.round(fanoutStep.foreignCpuPercent)} %${fanoutStep.redisCommandsPerMessage === null ? '' : `, ${fanoutStep.redisCommandsPerMessage.toFixed(1)} Redis commands/msg`}`,
       );
       const healthy = tally.missing === 0 && tally.duplicates === 0;
       if (

@@ -23,8 +23,9 @@ function percentile(sorted: number[], percent: number): number {
 /**
  * Reconnect storm: subscribed sockets on two instances, one writer per room on the instance
  * that survives, SIGKILL the other while messages flow. Clients reconnect to the survivor with
- * full-jitter backoff and resume where the server can (the API's `since`); then every socket's
- * deliveries are checked against every message sent.
+ * full-jitter backoff and resume where the server can (the API's `since`, socket.io's connection
+ * state recovery with the streams adapter); then every socket's deliveries are checked against
+ * every message sent.
  */
 export async function runStorm(context: RunContext, contender: Contender): Promise<StormResult> {
   const { storm: parameters, workers } = context.profile;
@@ -144,6 +145,8 @@ export async function runStorm(context: RunContext, contender: Contender): Promi
       delivered: tally.delivered,
       lost: tally.missing,
       duplicated: tally.duplicates,
+      recovered:
+        contender.kind === 'api' ? null : resumes.filter((resume) => resume.recoveries > 0).length,
       seqGaps: reports.reduce((sum, report) => sum + report.gaps, 0),
       reconnectAttempts: resumes.reduce((sum, resume) => sum + resume.attempts, 0),
       reconnectFailures: mergeRecords(reports.map((report) => report.reconnectFailures)),
@@ -151,7 +154,7 @@ export async function runStorm(context: RunContext, contender: Contender): Promi
       errors,
     };
     progress.log(
-      `storm ${contender.label}: ${result.resumed}/${result.disconnected} resumed, all within ${result.allResumedMs === null ? '—' : `${(result.allResumedMs / 1000).toFixed(1)} s`}, lost ${result.lost}, duplicated ${result.duplicated}`,
+      `storm ${contender.label}: ${result.resumed}/${result.disconnected} resumed${result.recovered === null ? '' : ` (${result.recovered} with their session restored)`}, all within ${result.allResumedMs === null ? '—' : `${(result.allResumedMs / 1000).toFixed(1)} s`}, lost ${result.lost}, duplicated ${result.duplicated}`,
     );
     return result;
   } finally {
