@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ratioText } from '../src/targets';
+import { type ContenderName } from '../src/contenders/contender';
+import { RESULTS_DIRECTORY } from '../src/report/report-files';
+import { type BenchResults, type FanoutResult, type FanoutStep } from '../src/results';
+import { comparableSteps, judgeTargets, ratioText } from '../src/targets';
 
 describe(ratioText.name, () => {
   it('never rounds a missed ratio onto its goal, nor a met one off it', () => {
@@ -7,5 +12,158 @@ describe(ratioText.name, () => {
     expect(ratioText(20_001 / 40_050, 0.5)).toBe('0.499×');
     expect(ratioText(1.49999, 1.5)).toBe('1.49999×');
     expect(ratioText(0.5, 0.5)).toBe('0.50×');
+    expect(ratioText(1.0004, 1, 'at most')).toBe('1.0004×');
+    expect(ratioText(0.9996, 1, 'at most')).toBe('1.00×');
+  });
+});
+
+function step(
+  offeredRate: number,
+  p99: number,
+  serverMicros?: number,
+  redisMicros?: number | null,
+): FanoutStep {
+  const deliveredRate = offeredRate * 50;
+  return {
+    offeredRate,
+    offeredDeliveryRate: deliveredRate,
+    deliveredRate,
+    sent: offeredRate * 8,
+    expectedDeliveries: offeredRate * 8 * 50,
+    delivered: offeredRate * 8 * 50,
+    missing: 0,
+    duplicates: 0,
+    latencyMs: { count: 1_000, p50: p99 / 4, p95: p99 / 2, p99, max: p99, mean: p99 / 4 },
+    serverCpuPercent: 50,
+    redisCpuPercent: 5,
+    clientCpuPercent: 40,
+    ...(serverMicros === undefined
+      ? {}
+      : { serverCpuMicrosPerDelivery: serverMicros, redisCpuMicrosPerDelivery: redisMicros }),
+    redisCommandsPerMessage: 1,
+    loadAverage: 1,
+    foreignCpuPercent: 0,
+    attempts: 1,
+    errors: {},
+    closes: {},
+  };
+}
+
+/** A fanout result whose best step is the last one within 100 ms, as the workload picks it. */
+function fanout(contender: ContenderName, steps: FanoutStep[]): FanoutResult {
+  const best =
+    steps
+      .filter((entry) => entry.latencyMs.p99 <= 100)
+      .sort((a, b) => b.deliveredRate - a.deliveredRate)[0] ?? null;
+  return {
+    contender,
+    instances: 2,
+    sockets: 5_000,
+    connectMs: 1_000,
+    steps,
+    bestDeliveredRate: best?.deliveredRate ?? 0,
+    bestStep: best,
+    stoppedBecause: 'test',
+  };
+}
+
+/** A full run from before the streams contender and CPU per delivery were measured. */
+function earlierResults(): Omit<BenchResults, 'targets'> {
+  const file = join(RESULTS_DIRECTORY, '2026-12-02T14-16-49Z.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+}
+
+const targetNamed = (targets: ReturnType<typeof judgeTargets>, prefix: string) =>
+  targets.find((target) => target.name.startsWith(prefix));
+
+describe(judgeTargets.name, () => {
+  it("judges the issue's fanout goals against each peer, and CPU per delivery at a rate both hold", () => {
+    const results = {
+      ...earlierResults(),
+      fanout: [
+        fanout('ws', [step(200, 10, 8), step(400, 30, 9), step(800, 90, 11)]),
+        fanout('socketio', [step(200, 10, 20, 1), step(400, 40, 22, 1), step(800, 400, 30, 1)]),
+        fanout('socketio-streams', [step(200, 20, 30, 6), step(400, 300, 40, 8)]),
+        fanout('api', [step(200, 20, 25, 9), step(400, 90, 21.5, 10), step(800, 900, 35, 12)]),
+      ],
+    };
+    const targets = judgeTargets(results);
+
+    // 20,000/s against 20,000 (socket.io), 10,000 (streams) and 40,000 (raw ws).
+    expect(targetNamed(targets, 'Fanout vs socket.io + sharded')).toMatchObject({
+      goal: '≥ 1.0× its delivered rate at p99 ≤ 100 ms',
+      value: '20,000/s vs 20,000/s (1.00×)',
+      met: true,
+    });
+    expect(targetNamed(targets, 'Fanout vs socket.io + streams')).toMatchObject({
+      goal: '≥ 1.5× its delivered rate at p99 ≤ 100 ms',
+      value: '20,000/s vs 10,000/s (2.00×)',
+      met: true,
+    });
+    expect(targetNamed(targets, 'Fanout vs raw ws')).toMatchObject({
+      goal: '≥ 0.5× its delivered rate at p99 ≤ 100 ms',
+      value: '20,000/s vs 40,000/s (0.50×)',
+      met: true,
+    });
+    // At 400 msgs/s, the highest rate both kept within 100 ms: 21.5 µs against 22 µs.
+    expect(targetNamed(targets, 'Server CPU per delivery')).toMatchObject({
+      value: '21.5 µs vs 22.0 µs (0.98×) at 400 msgs/s; Redis 10.0 µs vs 1.0 µs',
+      met: true,
+    });
+
+    const slower = judgeTargets({
+      ...results,
+      fanout: results.fanout.map((entry) =>
+        entry.contender === 'api'
+          ? fanout('api', [step(200, 20, 25, 9), step(400, 150, 21, 10)])
+          : entry,
+      ),
+    });
+    expect(targetNamed(slower, 'Fanout vs socket.io + sharded')).toMatchObject({
+      value: '10,000/s vs 20,000/s (0.50×)',
+      met: false,
+    });
+    expect(targetNamed(slower, 'Fanout vs socket.io + streams')?.met).toBe(false);
+    expect(targetNamed(slower, 'Fanout vs raw ws')?.met).toBe(false);
+    // 400 msgs/s is past the API's limit now: compared at 200, where it costs more.
+    expect(targetNamed(slower, 'Server CPU per delivery')).toMatchObject({
+      value: '25.0 µs vs 20.0 µs (1.25×) at 200 msgs/s; Redis 9.0 µs vs 1.0 µs',
+      met: false,
+    });
+  });
+
+  it('says "not measured" for what a run lacks, and judges the rest as before', () => {
+    const results = earlierResults();
+    expect(results.fanout.map((entry) => entry.contender)).not.toContain('socketio-streams');
+    const targets = judgeTargets(results);
+
+    expect(targetNamed(targets, 'Fanout vs socket.io + streams')).toMatchObject({
+      value: 'not measured: socket.io + streams adapter not in this run',
+      met: null,
+    });
+    expect(targetNamed(targets, 'Server CPU per delivery')).toMatchObject({
+      value: 'not measured: this run did not record CPU per delivery',
+      met: null,
+    });
+    expect(targetNamed(targets, 'Fanout vs socket.io + sharded')?.met).toEqual(expect.any(Boolean));
+    expect(targets.map((target) => target.name)).toEqual([
+      'Fanout vs socket.io + sharded adapter',
+      'Fanout vs socket.io + streams adapter',
+      'Fanout vs raw ws upper bound',
+      'Server CPU per delivery vs socket.io + sharded adapter',
+      'Capacity on one API process',
+      'Reconnect storm',
+      'Web proxy route overhead',
+    ]);
+  });
+});
+
+describe(comparableSteps.name, () => {
+  it('falls back to the lowest rate both ran when neither kept the limit at any', () => {
+    const pair = comparableSteps(
+      fanout('api', [step(200, 150, 30), step(400, 300, 40)]),
+      fanout('socketio', [step(100, 20, 10), step(200, 120, 12), step(400, 200, 14)]),
+    );
+    expect(pair).toMatchObject({ rate: 200, withinLimit: false });
   });
 });
