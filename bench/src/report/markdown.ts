@@ -158,7 +158,7 @@ export function renderReport(
 
   parts.push('## Fanout', '');
   parts.push(
-    `${p.fanout.rooms} rooms × ${p.fanout.membersPerRoom} members (${int(p.fanout.rooms * p.fanout.membersPerRoom)} sockets) spread over the instances (member *i* on instance *i* mod 2), every member also a writer, so writers sit on both instances. Each step publishes at one offered rate for ${p.fanout.stepMs / 1000} s; the first ${p.fanout.warmupMs / 1000} s are not measured. *Delivered/s* counts \`message.new\` (or \`msg\`) frames received by all sockets inside the window; latency runs from the writer's send to each member's receipt, including the sender's own copy. The figure of merit is the highest delivered rate whose p99 ≤ 100 ms with nothing missing.`,
+    `${p.fanout.rooms} rooms × ${p.fanout.membersPerRoom} members (${int(p.fanout.rooms * p.fanout.membersPerRoom)} sockets) spread over the instances (member *i* on instance *i* mod 2), every member also a writer, so writers sit on both instances. Each step publishes at one offered rate for ${p.fanout.stepMs / 1000} s; the first ${p.fanout.warmupMs / 1000} s are not measured. *Delivered/s* counts \`message.new\` (or \`msg\`) frames received by all sockets inside the window; latency runs from the writer's send to each member's receipt, including the sender's own copy. The figure of merit is the highest delivered rate whose p99 ≤ 100 ms with nothing missing. *µs/delivery* is the CPU time the contender's server processes used in the window, and separately its Redis, divided by the deliveries in it: it holds steadier than the rates on a shared machine, and at low rates it includes the fixed costs (heartbeats, idle polling).`,
     '',
     table(
       [
