@@ -4,7 +4,8 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '@/lib/api-client';
 import { authApi } from '@/lib/api';
-import { safeNextPath, useSessionState } from '@/lib/session';
+import { safeNextPath } from '@/lib/safe-path';
+import { useSessionState } from '@/lib/session';
 
 export function LoginForm() {
   const router = useRouter();

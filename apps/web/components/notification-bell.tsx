@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useNotificationCenter, useNotifications } from '@/lib/hooks/use-notifications';
 import { formatTime } from '@/lib/format';
+import { safeNextPath } from '@/lib/safe-path';
 
 /** The bell: an unread badge and a dropdown with mark-read and mark-all-read. */
 export function NotificationBell() {
@@ -92,7 +93,7 @@ export function NotificationBell() {
                   <div className="bell-item-text">
                     {item.link ? (
                       <Link
-                        href={item.link}
+                        href={safeNextPath(item.link)}
                         onClick={() => {
                           void center.markRead(item.id);
                           setOpen(false);

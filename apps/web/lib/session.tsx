@@ -33,13 +33,6 @@ export function useSession(): { user: User; logout(): Promise<void> } {
   return { user: state.user, logout };
 }
 
-/** Only same-site paths are followed after login (no open redirect). */
-export function safeNextPath(value: string | null | undefined): string {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : '/';
-}
-
 /**
  * Who is signed in, asked once per page load and kept across navigations. It always renders
  * its children, so a server-side notFound() below it still sets the 404 status.

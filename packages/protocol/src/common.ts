@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-export const idSchema = z.string().min(1).max(128);
+/**
+ * Ids of users, bookings, conversations and notifications. They end up in Redis keys and URL
+ * paths, so only characters that mean nothing in either are allowed.
+ */
+export const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "_" or "-"');
 export const seqSchema = z.number().int().nonnegative();
 
 export const roleSchema = z.enum(['customer', 'staff', 'admin']);

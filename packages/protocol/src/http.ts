@@ -9,6 +9,7 @@ import {
   userSchema,
   userSummarySchema,
 } from './common';
+import { sameSitePath } from './same-site-path';
 
 /** Upper bound of a message body, in characters. */
 export const MESSAGE_BODY_MAX = 4000;
@@ -181,7 +182,7 @@ export const createNotificationBodySchema = z.object({
   link: z
     .string()
     .max(2000)
-    .refine((link) => link.startsWith('/') && !link.startsWith('//'), 'must be a same-site path')
+    .refine((link) => sameSitePath(link) !== null, 'must be a path on this site')
     .optional(),
 });
 export type CreateNotificationBody = z.infer<typeof createNotificationBodySchema>;

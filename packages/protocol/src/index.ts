@@ -3,3 +3,4 @@ export * from './common';
 export * from './frames';
 export * from './http';
 export * from './routes';
+export * from './same-site-path';

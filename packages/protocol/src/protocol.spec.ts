@@ -3,8 +3,10 @@ import {
   CLIENT_EVENTS,
   clientFrameSchema,
   createNotificationBodySchema,
+  idSchema,
   loginBodySchema,
   postMessageBodySchema,
+  sameSitePath,
   serverFrameSchema,
 } from './index';
 
@@ -76,8 +78,56 @@ describe('HTTP bodies', () => {
     expect(createNotificationBodySchema.safeParse({ ...base, link: '/threads/1' }).success).toBe(
       true,
     );
-    for (const link of ['javascript:alert(1)', 'https://evil.test', '//evil.test/x']) {
-      expect(createNotificationBodySchema.safeParse({ ...base, link }).success).toBe(false);
+    for (const link of [...OTHER_SITES, 'javascript:alert(1)']) {
+      expect(createNotificationBodySchema.safeParse({ ...base, link }).success, link).toBe(false);
     }
+  });
+
+  it('keeps ids to letters, digits, "_" and "-", as they go into Redis keys and paths', () => {
+    for (const id of [
+      'u_alice',
+      'th_bk-1001',
+      'a'.repeat(128),
+      '3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b',
+    ]) {
+      expect(idSchema.safeParse(id).success, id).toBe(true);
+    }
+    for (const id of ['', 'a'.repeat(129), 'a:b', 'a*', 'a b', 'a/b', 'a{b}', 'é', '__proto__\n']) {
+      expect(idSchema.safeParse(id).success, id).toBe(false);
+    }
+  });
+});
+
+/** Links a browser would follow to another site, each written as it would reach the check. */
+const OTHER_SITES = [
+  'https://evil.example',
+  '//evil.example/x',
+  '/\\evil.example',
+  '/\t/evil.example', // `/login?next=/%09/evil.example`, once the query is decoded
+  '/\n/evil.example',
+  '/\r\n/evil.example',
+  '/.//evil.example',
+  '/a/..//evil.example',
+  '/./\\evil.example',
+  '\\\\evil.example',
+  ' /evil',
+  'evil.example',
+  '',
+];
+
+describe(sameSitePath.name, () => {
+  it('refuses every path a browser would take to another site', () => {
+    for (const value of OTHER_SITES) expect(sameSitePath(value), JSON.stringify(value)).toBeNull();
+  });
+
+  it('keeps paths on this site, normalised as a browser reads them', () => {
+    expect(sameSitePath('/')).toBe('/');
+    expect(sameSitePath('/threads/th_bk_1001?scope=all#latest')).toBe(
+      '/threads/th_bk_1001?scope=all#latest',
+    );
+    expect(sameSitePath('/threads/../threads/th_1')).toBe('/threads/th_1');
+    // Still encoded, a tab or a slash is only part of a path on this site.
+    expect(sameSitePath('/%09/evil.example')).toBe('/%09/evil.example');
+    expect(sameSitePath('/%2F%2Fevil.example')).toBe('/%2F%2Fevil.example');
   });
 });
