@@ -5,7 +5,7 @@ import cookieParser from 'cookie-parser';
 import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@chat/protocol';
 import { AppModule } from './app.module';
-import { TRUSTED_PROXIES } from './common/client-address';
+import { trustProxies } from './common/client-address';
 import { type AppConfig } from './config/app-config';
 import { AppLogger } from './config/logger';
 import { ChatWsAdapter } from './modules/realtime/gateway/chat-ws.adapter';
@@ -30,6 +30,7 @@ export const HTTP_SERVER_LIMITS = {
  * both start it here. Signals are `main.ts`'s business (it drains before closing).
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  trustProxies(config.trustedProxies, config.trustedProxySecret);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
   });
@@ -42,8 +43,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
     HTTP_SERVER_LIMITS.checkIntervalMs;
   app.disable('x-powered-by');
-  // Behind the edge and the web proxy, the client address arrives in X-Forwarded-For.
-  app.set('trust proxy', TRUSTED_PROXIES);
+  // Express's own reading of forwarding headers (req.ip, req.protocol) stays off: client
+  // addresses come from clientAddress(), which also checks the edge's secret.
+  app.set('trust proxy', false);
   app.setGlobalPrefix(API_PREFIX);
   app.use(cookieParser());
   app.useWebSocketAdapter(new ChatWsAdapter(app, app.get(GatewayHandshake)));

@@ -163,7 +163,6 @@ describe('the API process (node dist/main.js)', () => {
           NODE_ENV: 'production',
           REDIS_URL: redis.url,
           ALLOWED_ORIGINS: 'https://chat.example.com',
-          DEMO_SEED: 'true',
         },
         { terminal: true },
       );

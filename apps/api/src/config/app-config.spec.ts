@@ -78,12 +78,71 @@ describe(loadConfig.name, () => {
     );
     const sut = loadConfig({
       NODE_ENV: 'production',
-      REDIS_URL: 'redis://cache:6379',
+      REDIS_URL: 'redis://:secret@cache:6379',
       ALLOWED_ORIGINS: 'https://chat.example.com',
     });
     expect(sut).toMatchObject({
       secureCookies: true,
       allowedOrigins: ['https://chat.example.com'],
     });
+  });
+
+  const production = {
+    NODE_ENV: 'production',
+    ALLOWED_ORIGINS: 'https://chat.example.com',
+  };
+
+  it('refuses a Redis without a password in production, which would hand out its sessions', () => {
+    expect(() => loadConfig({ ...production, REDIS_URL: 'redis://cache:6379' })).toThrow(
+      /REDIS_URL: Redis holds the sessions/,
+    );
+    expect(() => loadConfig({ ...production, REDIS_HOST: 'cache' })).toThrow(/password/);
+    expect(loadConfig({ ...production, REDIS_URL: 'rediss://chat:pw@cache:6380' }).engine).toBe(
+      'redis',
+    );
+    expect(
+      loadConfig({ ...production, REDIS_HOST: 'cache', REDIS_PASSWORD: 'pw' }).redis,
+    ).toMatchObject({ password: 'pw' });
+    // Outside production a local Redis without a password stays fine.
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).engine).toBe('redis');
+  });
+
+  it('refuses the demo seed in production: its accounts share a published password', () => {
+    expect(() =>
+      loadConfig({ ...production, REDIS_URL: 'redis://:pw@cache:6379', DEMO_SEED: 'true' }),
+    ).toThrow(/DEMO_SEED: is refused when NODE_ENV=production/);
+    expect(
+      loadConfig({ ...production, REDIS_URL: 'redis://:pw@cache:6379', DEMO_SEED: 'false' })
+        .demoSeed,
+    ).toBe(false);
+  });
+
+  it('trusts forwarding headers from the loopback only, unless told whom to trust', () => {
+    expect(loadConfig({}).trustedProxies).toEqual({ addresses: ['loopback'] });
+    expect(loadConfig({ TRUSTED_PROXIES: '2' }).trustedProxies).toEqual({ hops: 2 });
+    expect(
+      loadConfig({ TRUSTED_PROXIES: '10.0.1.0/24, uniquelocal ,192.0.2.7' }).trustedProxies,
+    ).toEqual({ addresses: ['10.0.1.0/24', 'uniquelocal', '192.0.2.7'] });
+    expect(() => loadConfig({ TRUSTED_PROXIES: 'traefik' })).toThrow(/TRUSTED_PROXIES: /);
+    expect(() => loadConfig({ TRUSTED_PROXY_SECRET: 'short' })).toThrow(/TRUSTED_PROXY_SECRET/);
+  });
+
+  it('keeps metrics on their own loopback port unless told otherwise', () => {
+    expect(loadConfig({}).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ METRICS_HOST: 'chat-api-metrics', METRICS_PORT: '0' }).metrics).toEqual({
+      host: 'chat-api-metrics',
+      port: 0,
+    });
+  });
+
+  it('ends sessions after an idle period and an absolute lifetime, idle no longer than absolute', () => {
+    expect(loadConfig({})).toMatchObject({
+      sessionTtlSeconds: 30 * 24 * 3600,
+      sessionIdleTimeoutSeconds: 7 * 24 * 3600,
+      loginRatePerAccount: 10,
+    });
+    expect(() =>
+      loadConfig({ SESSION_TTL_SECONDS: '3600', SESSION_IDLE_TIMEOUT_SECONDS: '7200' }),
+    ).toThrow(/SESSION_IDLE_TIMEOUT_SECONDS: must not be longer than SESSION_TTL_SECONDS/);
   });
 });

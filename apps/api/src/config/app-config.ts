@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { DEFAULT_API_PORT, type Engine } from '@chat/protocol';
 
@@ -28,6 +29,29 @@ const originList = z
     ),
   );
 
+/** Whose `X-Forwarded-For` is believed: the nearest `hops` peers, or peers at these addresses. */
+export type TrustedProxies = { hops: number } | { addresses: string[] };
+
+// `2`: that many hops; else addresses, CIDRs and proxy-addr's names (loopback, linklocal,
+// uniquelocal), as Express's `trust proxy` takes them.
+const trustedProxies = z.string().transform((value, context): TrustedProxies => {
+  if (/^\d+$/.test(value.trim())) return { hops: Number(value) };
+  const addresses = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    proxyAddr.compile(addresses);
+  } catch (error) {
+    context.addIssue({
+      code: 'custom',
+      message: `${(error as Error).message}: give a hop count, or addresses and CIDRs (loopback, linklocal and uniquelocal stand for their ranges)`,
+    });
+    return z.NEVER;
+  }
+  return { addresses };
+});
+
 /**
  * Every environment variable the API reads. Values marked secret are never logged.
  */
@@ -42,8 +66,25 @@ export const environmentSchema = z.object({
   REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   /** Secret. */
   REDIS_PASSWORD: z.string().min(1).optional(),
-  /** Comma-separated exact origins allowed to open the WebSocket. */
+  /** Comma-separated exact origins of the web app: the WebSocket and state-changing requests. */
   ALLOWED_ORIGINS: originList.optional(),
+  /**
+   * Proxies whose `X-Forwarded-For` names the client: a hop count, or addresses and CIDRs.
+   * @default loopback
+   */
+  TRUSTED_PROXIES: trustedProxies.optional(),
+  /**
+   * Secret: when set, `X-Forwarded-For` counts only on requests that also carry
+   * `X-Trusted-Proxy-Secret` with this value (added by the edge), whatever their peer.
+   */
+  TRUSTED_PROXY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The Prometheus listener's port (0: any free port). @default 9464 */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * Where the Prometheus listener binds: an address, or a name whose addresses include one of
+   * this machine's (a network alias). @default 127.0.0.1
+   */
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** Secret: bearer token for /api/internal/*. Unset, those routes answer 404. */
   INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** @default true with the embedded engine, false with Redis */
@@ -76,12 +117,16 @@ export const environmentSchema = z.object({
   MESSAGE_RATE_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(60),
   /** Login attempts one client address may make per minute, across replicas; 0: no limit. @default 10 */
   LOGIN_RATE_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  /** Login attempts on one account (email) per 15 minutes, across replicas; 0: no limit. @default 10 */
+  LOGIN_RATE_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** Most messages a `subscribe {since}` replays; a larger gap answers `recovered:false`. @default 500 */
   WS_REPLAY_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
   /** `subscribe {since}` replays one user may ask for per 10 s, across replicas (0: none). @default 100 */
   WS_REPLAY_RATE_PER_USER: z.coerce.number().int().min(0).max(100_000).default(100),
-  /** @default 2592000 (30 days) */
+  /** Absolute session lifetime, however active. @default 2592000 (30 days) */
   SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
+  /** A session unused for this long ends. @default 604800 (7 days) */
+  SESSION_IDLE_TIMEOUT_SECONDS: seconds(60, 365 * 24 * 3600).default(7 * 24 * 3600),
   /** @default 'info' */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** `auto`: readable lines on a terminal outside production, JSON lines otherwise. @default 'auto' */
@@ -93,7 +138,7 @@ type Environment = Record<string, string>;
 // Rules across variables. They read the raw values so they are reported together with
 // per-variable problems instead of only once those are fixed.
 function crossVariableProblems(env: Environment): string[] {
-  const problems: string[] = [];
+  const problems = sessionProblems(env);
   if (env.NODE_ENV !== 'production') return problems;
   if (!env.REDIS_URL && !env.REDIS_HOST) {
     problems.push(
@@ -105,7 +150,36 @@ function crossVariableProblems(env: Environment): string[] {
       'ALLOWED_ORIGINS: is required when NODE_ENV=production (for example https://chat.example.com)',
     );
   }
+  if ((env.REDIS_URL || env.REDIS_HOST) && !redisCredentialsGiven(env)) {
+    problems.push(
+      'REDIS_URL: Redis holds the sessions; when NODE_ENV=production it must ask for a password (redis://:password@host:6379, or REDIS_PASSWORD with REDIS_HOST)',
+    );
+  }
+  if (env.DEMO_SEED && /^(true|1|yes)$/.test(env.DEMO_SEED)) {
+    problems.push(
+      'DEMO_SEED: is refused when NODE_ENV=production: the demo accounts share a published password (admins among them)',
+    );
+  }
   return problems;
+}
+
+function redisCredentialsGiven(env: Environment): boolean {
+  if (env.REDIS_URL) {
+    try {
+      return new URL(env.REDIS_URL).password !== '';
+    } catch {
+      return true; // reported by the schema
+    }
+  }
+  return Boolean(env.REDIS_PASSWORD);
+}
+
+function sessionProblems(env: Environment): string[] {
+  const idle = Number(env.SESSION_IDLE_TIMEOUT_SECONDS ?? 7 * 24 * 3600);
+  const absolute = Number(env.SESSION_TTL_SECONDS ?? 30 * 24 * 3600);
+  return idle > absolute
+    ? ['SESSION_IDLE_TIMEOUT_SECONDS: must not be longer than SESSION_TTL_SECONDS']
+    : [];
 }
 
 export type RedisConnectionOptions =
@@ -117,6 +191,10 @@ export interface AppConfig {
   engine: Engine;
   redis: RedisConnectionOptions | null;
   allowedOrigins: string[];
+  trustedProxies: TrustedProxies;
+  /** What the edge sends in `X-Trusted-Proxy-Secret`; null: forwarding headers need none. */
+  trustedProxySecret: string | null;
+  metrics: { host: string; port: number };
   internalApiToken: string | null;
   demoSeed: boolean;
   demoHistory: boolean;
@@ -135,7 +213,12 @@ export interface AppConfig {
   messageRatePerUser: number;
   /** Login attempts per client address per minute (0: none). */
   loginRatePerIp: number;
+  /** Login attempts per account per 15 minutes (0: none). */
+  loginRatePerAccount: number;
+  /** Absolute lifetime of a session. */
   sessionTtlSeconds: number;
+  /** A session unused this long ends. */
+  sessionIdleTimeoutSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
   /** Session cookies carry `Secure` in production. */
@@ -179,6 +262,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     engine,
     redis,
     allowedOrigins: env.ALLOWED_ORIGINS ?? (production ? [] : ['http://localhost:3100']),
+    trustedProxies: env.TRUSTED_PROXIES ?? { addresses: ['loopback'] },
+    trustedProxySecret: env.TRUSTED_PROXY_SECRET ?? null,
+    metrics: { host: env.METRICS_HOST, port: env.METRICS_PORT },
     internalApiToken: env.INTERNAL_API_TOKEN ?? null,
     demoSeed: env.DEMO_SEED ?? engine === 'memory',
     demoHistory: env.DEMO_HISTORY && (env.DEMO_SEED ?? engine === 'memory'),
@@ -193,7 +279,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     wsConnectRatePerIp: env.WS_CONNECT_RATE_PER_IP,
     messageRatePerUser: env.MESSAGE_RATE_PER_USER,
     loginRatePerIp: env.LOGIN_RATE_PER_IP,
+    loginRatePerAccount: env.LOGIN_RATE_PER_ACCOUNT,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    sessionIdleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT_SECONDS,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     secureCookies: production,
