@@ -146,7 +146,7 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       expect((await socket.closed).code).toBe(1008);
       expect(socket.all('error').some((frame) => frame.data.code === 'rate_limited')).toBe(true);
       expect(socket.all('pong').length).toBeLessThan(400);
-      expect(await metric(api.baseUrl, 'chat_ws_rate_limited_total')).toBeGreaterThan(0);
+      expect(await metric(api.metricsUrl, 'chat_ws_rate_limited_total')).toBeGreaterThan(0);
     });
 
     it('answers ping with pong', async () => {
@@ -632,7 +632,7 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       for (let replay = 0; replay < 60; replay++)
         slow.send('subscribe', { conversationId: BK_1001_THREAD, since: 0 });
       await expectEventually(
-        async () => expect(await metric(api.baseUrl, 'chat_ws_slow_consumers_total')).toBe(1),
+        async () => expect(await metric(api.metricsUrl, 'chat_ws_slow_consumers_total')).toBe(1),
         {
           timeoutMs: 10_000,
         },
@@ -659,27 +659,36 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       await socket.next('message.new');
       await TestSocket.refusal(api.baseUrl);
       await expectEventually(async () => {
-        expect(await metric(api.baseUrl, 'chat_ws_open_sockets')).toBe(1);
-        expect(await metric(api.baseUrl, 'chat_ws_frames_received_total{event="subscribe"}')).toBe(
-          1,
-        );
-        expect(await metric(api.baseUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(1);
+        expect(await metric(api.metricsUrl, 'chat_ws_open_sockets')).toBe(1);
         expect(
-          await metric(api.baseUrl, 'chat_realtime_fanout_latency_seconds_count'),
-        ).toBeGreaterThan(0);
-        expect(await metric(api.baseUrl, 'chat_ws_handshakes_rejected_total{status="401"}')).toBe(
+          await metric(api.metricsUrl, 'chat_ws_frames_received_total{event="subscribe"}'),
+        ).toBe(1);
+        expect(await metric(api.metricsUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(
           1,
         );
+        expect(
+          await metric(api.metricsUrl, 'chat_realtime_fanout_latency_seconds_count'),
+        ).toBeGreaterThan(0);
+        expect(
+          await metric(api.metricsUrl, 'chat_ws_handshakes_rejected_total{status="401"}'),
+        ).toBe(1);
       });
       // Counts are added up when read: reading again adds nothing, a new frame adds one.
-      expect(await metric(api.baseUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(1);
+      expect(await metric(api.metricsUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(
+        1,
+      );
       await postMessage(alice.http, BK_1001_THREAD, 'and me', 'metrics-2');
       await socket.next('message.new', (frame) => frame.data.message.seq === 2);
-      expect(await metric(api.baseUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(2);
-      const response = await new HttpClient(api.baseUrl).get('/api/metrics');
+      expect(await metric(api.metricsUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(
+        2,
+      );
+      const response = await fetch(api.metricsUrl);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-      expect(response.body).toMatch(/# TYPE chat_redis_errors_total counter/);
-      expect(response.body).toMatch(/# TYPE chat_ws_rate_limited_total counter/);
+      const text = await response.text();
+      expect(text).toMatch(/# TYPE chat_redis_errors_total counter/);
+      expect(text).toMatch(/# TYPE chat_ws_rate_limited_total counter/);
+      // Only on the metrics listener: the API's own port has no metrics route.
+      expect((await new HttpClient(api.baseUrl).get('/api/metrics')).status).toBe(404);
     });
   });
 });

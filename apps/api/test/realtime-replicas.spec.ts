@@ -253,10 +253,10 @@ describe('realtime across two instances sharing Redis', () => {
     // While Redis is down every reconnect attempt fails; both connections count their errors.
     await expectEventually(async () => {
       expect(
-        await metric(a.baseUrl, 'chat_redis_errors_total{connection="command"}'),
+        await metric(a.metricsUrl, 'chat_redis_errors_total{connection="command"}'),
       ).toBeGreaterThan(0);
       expect(
-        await metric(a.baseUrl, 'chat_redis_errors_total{connection="subscriber"}'),
+        await metric(a.metricsUrl, 'chat_redis_errors_total{connection="subscriber"}'),
       ).toBeGreaterThan(0);
     });
     await redis.start();

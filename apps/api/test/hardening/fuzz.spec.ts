@@ -239,7 +239,7 @@ describe('property-based fuzzing', () => {
     const elapsed = Date.now() - startedAt;
     const ready = await new HttpClient(api.baseUrl).get('/api/health/ready');
     const invalidCounted = await metric(
-      api.baseUrl,
+      api.metricsUrl,
       'chat_ws_frames_received_total{event="invalid"}',
     );
     record('fuzz-gateway', {

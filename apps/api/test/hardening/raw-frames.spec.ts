@@ -49,7 +49,7 @@ describe('raw frames and handshakes (node:net, below the ws client)', () => {
     socket.sendText('{"event":"ping","data":{},"ref":"alive"}');
     await socket.nextText((text) => text.includes('"ref":"alive"'));
     await expectEventually(async () =>
-      expect(await metric(api.baseUrl, 'chat_ws_open_sockets')).toBe(1),
+      expect(await metric(api.metricsUrl, 'chat_ws_open_sockets')).toBe(1),
     );
     socket.destroy();
   }

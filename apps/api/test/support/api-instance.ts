@@ -1,6 +1,7 @@
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { METRICS_PATH, MetricsServer } from '../../src/modules/metrics/metrics-server';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
 
@@ -8,6 +9,8 @@ export interface ApiInstance {
   app: NestExpressApplication;
   config: AppConfig;
   baseUrl: string;
+  /** The Prometheus listener, on its own port. */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,8 @@ export async function startApi(environment: Record<string, string> = {}): Promis
     WS_CONNECT_RATE_PER_IP: '0',
     LOGIN_RATE_PER_IP: '0',
     MESSAGE_RATE_PER_USER: '0',
+    LOGIN_RATE_PER_ACCOUNT: '0',
+    METRICS_PORT: '0',
     ...environment,
   });
   const app = await createApp(config);
@@ -32,6 +37,7 @@ export async function startApi(environment: Record<string, string> = {}): Promis
     app,
     config,
     baseUrl: `http://127.0.0.1:${address.port}`,
+    metricsUrl: `http://127.0.0.1:${app.get(MetricsServer).address().port}${METRICS_PATH}`,
     close: () => app.close(),
   };
 }

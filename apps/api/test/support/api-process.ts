@@ -14,6 +14,8 @@ export const API_ENTRY = join(__dirname, '../../dist/main.js');
 export interface ApiProcess extends Child {
   baseUrl: string;
   port: number;
+  /** The Prometheus listener, on its own port. */
+  metricsUrl: string;
 }
 
 /**
@@ -45,13 +47,18 @@ export async function spawnApi(
 ): Promise<ApiProcess> {
   if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: build the API first`);
   const port = environment.PORT ? Number(environment.PORT) : await freePort();
+  const metricsPort = environment.METRICS_PORT
+    ? Number(environment.METRICS_PORT)
+    : await freePort();
   const spawnProcess = options.terminal ? spawnInTerminal : spawnChild;
   const child = spawnProcess(process.execPath, [...(options.nodeArguments ?? []), API_ENTRY], {
     PORT: String(port),
+    METRICS_PORT: String(metricsPort),
     ...environment,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const handle: ApiProcess = { ...child, baseUrl, port };
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  const handle: ApiProcess = { ...child, baseUrl, port, metricsUrl };
   if (options.waitReady !== false) {
     await expectEventually(
       async () => {

@@ -50,9 +50,9 @@ export function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
 }
 
-/** The value of one Prometheus sample line, e.g. `chat_ws_open_sockets`. */
-export async function metric(baseUrl: string, sample: string): Promise<number> {
-  const text = (await new HttpClient(baseUrl).get('/api/metrics')).body as string;
+/** The value of one Prometheus sample line, e.g. `chat_ws_open_sockets`, from the metrics listener. */
+export async function metric(metricsUrl: string, sample: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
 }
