@@ -77,22 +77,68 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
     });
   });
 
+  describe('UserRepository.replacePasswordHash', () => {
+    it('replaces the hash only while it is the one expected', async () => {
+      const sut = port(UserRepository);
+      await sut.upsert(user('u1', { passwordHash: 'old' }));
+      expect(await sut.replacePasswordHash('u1', 'stale', 'new')).toBe(false);
+      expect((await sut.findById('u1'))?.passwordHash).toBe('old');
+      expect(await sut.replacePasswordHash('u1', 'old', 'new')).toBe(true);
+      expect(await sut.findById('u1')).toEqual(user('u1', { passwordHash: 'new' }));
+      expect(await sut.replacePasswordHash('nobody', 'old', 'new')).toBe(false);
+    });
+  });
+
   describe('SessionRepository', () => {
+    const session = (userId: string, lifetimeMs = 3_600_000) => ({
+      userId,
+      createdAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+      touchedAt: new Date().toISOString(),
+    });
+
     it('creates, finds, revokes and expires sessions', async () => {
       const sut = port(SessionRepository);
-      await sut.create('key-1', { userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' }, 60);
-      expect(await sut.find('key-1')).toEqual({
-        userId: 'u1',
-        createdAt: '2026-01-01T00:00:00.000Z',
-      });
-      expect(await sut.revoke('key-1')).toBe(true);
-      expect(await sut.revoke('key-1')).toBe(false);
+      const first = session('u1');
+      await sut.create('key-1', first, 60);
+      expect(await sut.find('key-1')).toEqual(first);
+      expect(await sut.revoke('key-1', 'u1')).toBe(true);
+      expect(await sut.revoke('key-1', 'u1')).toBe(false);
       expect(await sut.find('key-1')).toBeNull();
 
-      await sut.create('key-2', { userId: 'u1', createdAt: '2026-01-01T00:00:00.000Z' }, 1);
+      await sut.create('key-2', session('u1'), 1);
       await expectEventually(async () => expect(await sut.find('key-2')).toBeNull(), {
         timeoutMs: 3_000,
       });
+    });
+
+    it('pushes the time to live back on a touch, and never revives an ended session', async () => {
+      const sut = port(SessionRepository);
+      const touched = { ...session('u1'), touchedAt: '2030-01-01T00:00:00.000Z' };
+      await sut.create('key-1', session('u1'), 1);
+      await sut.touch('key-1', touched, 60);
+      expect(await sut.find('key-1')).toEqual(touched);
+      await expectEventually(async () => expect(await sut.find('key-1')).not.toBeNull(), {
+        timeoutMs: 1_500,
+      });
+      await sut.revoke('key-1', 'u1');
+      await sut.touch('key-1', touched, 60);
+      expect(await sut.find('key-1')).toBeNull();
+    });
+
+    it("ends every session of one user and no one else's", async () => {
+      const sut = port(SessionRepository);
+      await sut.create('a-1', session('u-a'), 60);
+      await sut.create('a-2', session('u-a'), 60);
+      await sut.create('a-3', session('u-a'), 60);
+      await sut.create('b-1', session('u-b'), 60);
+      await sut.revoke('a-3', 'u-a');
+      expect((await sut.revokeAllOf('u-a')).sort()).toEqual(['a-1', 'a-2']);
+      expect(await sut.find('a-1')).toBeNull();
+      expect(await sut.find('a-2')).toBeNull();
+      expect(await sut.find('b-1')).not.toBeNull();
+      expect(await sut.revokeAllOf('u-a')).toEqual([]);
+      expect(await sut.revokeAllOf('nobody')).toEqual([]);
     });
   });
 

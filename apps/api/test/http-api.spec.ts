@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../src/common/domain-errors';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../src/common/rate-limiter';
@@ -91,6 +92,84 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       const me = await replay.get('/api/auth/me');
       expect(me.status).toBe(401);
       expect(me.body.error).toBe('unauthorized');
+    });
+
+    const meStatus = async (cookie: string | null) => {
+      const client = new HttpClient(api.baseUrl);
+      client.sessionCookie = cookie;
+      return (await client.get('/api/auth/me')).status;
+    };
+    const alicePut = (password?: string) =>
+      new HttpClient(api.baseUrl).put(
+        '/api/internal/users/u_alice',
+        {
+          email: DEMO.alice,
+          name: 'Alice',
+          handle: 'alice',
+          role: 'customer',
+          country: 'VN',
+          ...(password ? { password } : {}),
+        },
+        internal(),
+      );
+
+    it('ends every session of a user on the internal route, and only theirs', async () => {
+      const [laptop, phone, linh] = [
+        await as(DEMO.alice),
+        await as(DEMO.alice),
+        await as(DEMO.linh),
+      ];
+      const ended = await new HttpClient(api.baseUrl).request(
+        'DELETE',
+        '/api/internal/users/u_alice/sessions',
+        undefined,
+        internal(),
+      );
+      expect(ended).toMatchObject({ status: 200, body: { ended: 2 } });
+      expect(await meStatus(laptop.sessionCookie)).toBe(401);
+      expect(await meStatus(phone.sessionCookie)).toBe(401);
+      expect(await meStatus(linh.sessionCookie)).toBe(200);
+      const unknown = await new HttpClient(api.baseUrl).request(
+        'DELETE',
+        '/api/internal/users/u_nobody/sessions',
+        undefined,
+        internal(),
+      );
+      expect(unknown.status).toBe(404);
+      const anonymous = await new HttpClient(api.baseUrl).request(
+        'DELETE',
+        '/api/internal/users/u_linh/sessions',
+      );
+      expect(anonymous.status).toBe(401);
+    });
+
+    it('ends the sessions of a user whose password changes, and none when it is sent unchanged', async () => {
+      const client = await as(DEMO.alice);
+      expect((await alicePut('demo1234')).status).toBe(200);
+      expect(await meStatus(client.sessionCookie)).toBe(200);
+      expect((await alicePut()).status).toBe(200);
+      expect(await meStatus(client.sessionCookie)).toBe(200);
+      expect((await alicePut('a-new-password')).status).toBe(200);
+      expect(await meStatus(client.sessionCookie)).toBe(401);
+      await new HttpClient(api.baseUrl).login(DEMO.alice, 'a-new-password');
+    });
+
+    it('replaces a hash stored with the older scrypt cost by argon2id on the next login', async () => {
+      const users = api.app.get(UserRepository);
+      const alice = (await users.findById('u_alice'))!;
+      const salt = randomBytes(16);
+      const key = scryptSync('demo1234', salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 2 ** 26 });
+      const legacy = `scrypt$32768$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+      await users.upsert({ ...alice, passwordHash: legacy });
+      const client = new HttpClient(api.baseUrl);
+      expect(
+        (await client.post('/api/auth/login', { email: DEMO.alice, password: 'wrong-one' })).status,
+      ).toBe(401);
+      expect((await users.findById('u_alice'))!.passwordHash).toBe(legacy);
+      await client.login(DEMO.alice);
+      const rehashed = (await users.findById('u_alice'))!.passwordHash!;
+      expect(rehashed).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      await new HttpClient(api.baseUrl).login(DEMO.alice);
     });
 
     it('rejects requests without a session', async () => {
@@ -624,6 +703,54 @@ describe.each(ENGINES)('the login rate limit on the %s engine', (engineName) => 
       // Another client address, as the trusted edge reports it, has its own budget.
       const elsewhere = await attempt(0, 'demo1234', { 'x-forwarded-for': '203.0.113.7' });
       expect(elsewhere.status).toBe(200);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+});
+
+describe.each(ENGINES)('the per-account login limit on the %s engine', (engineName) => {
+  const engine = useEngine(engineName);
+
+  it('counts attempts on one account from any address, and refuses known and unknown accounts alike', async () => {
+    await engine.reset();
+    const replicas = await Promise.all(
+      (engineName === 'redis' ? [1, 2] : [1]).map(() =>
+        startApi({
+          ...engine.environment(),
+          LOGIN_RATE_PER_ACCOUNT: '3',
+          LOGIN_RATE_PER_IP: '100',
+        }),
+      ),
+    );
+    try {
+      // Each attempt from another address, as the trusted edge reports it.
+      let address = 0;
+      const attempt = (email: string, password: string) => {
+        address++;
+        return new HttpClient(replicas[address % replicas.length]!.baseUrl).post(
+          '/api/auth/login',
+          { email, password },
+          { 'x-forwarded-for': `198.51.100.${address}` },
+        );
+      };
+      for (const email of [DEMO.alice, 'nobody@demo.test']) {
+        for (let index = 0; index < 3; index++)
+          expect((await attempt(email, 'wrong-password')).status).toBe(401);
+      }
+      const known = await attempt(DEMO.alice, 'demo1234');
+      const unknown = await attempt('nobody@demo.test', 'demo1234');
+      expect(known.status).toBe(429);
+      expect(unknown.status).toBe(429);
+      expect(known.body).toEqual(unknown.body);
+      expect(known.headers.get('set-cookie')).toBeNull();
+      // The address limit and the account limit answer alike as well.
+      expect(known.body).toEqual({
+        error: 'rate_limited',
+        message: 'Too many login attempts; try again later',
+      });
+      // Other accounts keep their own budget.
+      expect((await attempt(DEMO.linh, 'demo1234')).status).toBe(200);
     } finally {
       await Promise.all(replicas.map((replica) => replica.close()));
     }

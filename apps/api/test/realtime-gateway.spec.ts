@@ -585,7 +585,9 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       const alice = await as(DEMO.alice);
       const socket = await alice.socket();
       // What TTL expiry does in the store: the session is gone, and no event says so.
-      await api.app.get(SessionRepository).revoke(sessionKeyOf(alice.cookie.slice('sid='.length)));
+      await api.app
+        .get(SessionRepository)
+        .revoke(sessionKeyOf(alice.cookie.slice('sid='.length)), alice.user.id);
       expect((await socket.closed).code).toBe(4401);
     });
 

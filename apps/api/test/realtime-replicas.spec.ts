@@ -51,6 +51,31 @@ describe('realtime across two instances sharing Redis', () => {
     expect(received.data.message).toEqual(posted.body.message);
   });
 
+  it('closes every socket of a user with 4401 on both replicas when all their sessions end', async () => {
+    const vuOnA = await signIn(a, DEMO.vu);
+    const vuOnB = await signIn(b, DEMO.vu);
+    const linhOnA = await signIn(a, DEMO.linh);
+    const [first, second, third] = [
+      await socketOn(a, vuOnA),
+      await socketOn(b, vuOnB),
+      await socketOn(b, vuOnA),
+    ];
+    const bystander = await socketOn(a, linhOnA);
+    const startedAt = Date.now();
+    const ended = await new HttpClient(b.baseUrl).request(
+      'DELETE',
+      '/api/internal/users/u_vu/sessions',
+      undefined,
+      { authorization: `Bearer ${INTERNAL_TOKEN}` },
+    );
+    expect(ended).toMatchObject({ status: 200, body: { ended: 2 } });
+    for (const socket of [first, second, third]) expect((await socket.closed).code).toBe(4401);
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    bystander.send('ping', {}, 'still-here');
+    await bystander.next('pong');
+    expect((await vuOnA.http.get('/api/auth/me')).status).toBe(401);
+  });
+
   it('delivers a notification created on B to the user sockets on A and on B', async () => {
     const linhOnA = await signIn(a, DEMO.linh);
     const linhOnB = await signIn(b, DEMO.linh);

@@ -166,6 +166,10 @@ export const upsertUserBodySchema = userSchema.omit({ id: true }).extend({
 });
 export type UpsertUserBody = z.infer<typeof upsertUserBodySchema>;
 
+/** `DELETE /internal/users/:id/sessions`: how many sessions were still open. */
+export const endSessionsResponseSchema = z.object({ ended: z.number().int().nonnegative() });
+export type EndSessionsResponse = z.infer<typeof endSessionsResponseSchema>;
+
 export const upsertBookingBodySchema = z.object({
   ref: z.string().trim().min(1).max(64),
   country: countrySchema,

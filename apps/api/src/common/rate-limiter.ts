@@ -4,6 +4,12 @@ export const RATE_LIMIT_WINDOW_SECONDS = 10;
 /** The window of `LOGIN_RATE_PER_IP`: a minute, so a password guesser gets few tries an hour. */
 export const LOGIN_RATE_WINDOW_SECONDS = 60;
 
+/**
+ * The window of `LOGIN_RATE_PER_ACCOUNT`: 15 minutes, so a spray from many addresses gets
+ * 10 guesses a quarter of an hour (960 a day) at one account, whatever it spends.
+ */
+export const LOGIN_ACCOUNT_RATE_WINDOW_SECONDS = 15 * 60;
+
 /** How many events a key may have per window. */
 export interface RateLimit {
   /** Events per window; 0 means no limit. */

@@ -6,6 +6,8 @@ export const redisKeys = {
   userIdByEmail: (email: string) => `${PREFIX}:user-email:${email}`,
   userIdByHandle: (handle: string) => `${PREFIX}:user-handle:${handle}`,
   session: (key: string) => `${PREFIX}:session:${key}`,
+  /** ZSET session key → end of its absolute lifetime (ms): the user's sessions. */
+  userSessions: (userId: string) => `${PREFIX}:user:${userId}:sessions`,
   booking: (id: string) => `${PREFIX}:booking:${id}`,
   conversation: (id: string) => `${PREFIX}:conversation:${id}`,
   /** SET of every conversation id, as written before the inbox indexes (read by the indexer). */

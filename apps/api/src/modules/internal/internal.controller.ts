@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   type CreateNotificationBody,
   createNotificationBodySchema,
+  type EndSessionsResponse,
   idSchema,
   type Notification,
   type UpsertBookingBody,
@@ -34,6 +35,13 @@ export class InternalController {
     @Body(new ZodPipe(upsertUserBodySchema)) body: UpsertUserBody,
   ): Promise<{ user: User }> {
     return { user: await this.users.upsert(id, body) };
+  }
+
+  /** Ends every session of the user and closes their sockets with 4401, on every replica. */
+  @Delete('users/:id/sessions')
+  @HttpCode(200)
+  async endSessions(@Param('id', idPipe) id: string): Promise<EndSessionsResponse> {
+    return { ended: await this.users.endSessions(id) };
   }
 
   @Put('bookings/:id')

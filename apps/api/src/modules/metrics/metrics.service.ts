@@ -76,6 +76,17 @@ export class MetricsService {
     help: 'Sockets closed with 1013 because their unsent data passed WS_SEND_BUFFER_LIMIT_BYTES',
     registers: [this.registry],
   });
+  readonly loginAttempts = new Counter({
+    name: 'chat_auth_login_attempts_total',
+    help: 'Login attempts, by outcome (succeeded, invalid, limited_address, limited_account)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly passwordChecks = new Counter({
+    name: 'chat_auth_password_checks_total',
+    help: 'Passwords checked against a hash (the costly part of a login)',
+    registers: [this.registry],
+  });
   readonly socketsClosed = new Counter({
     name: 'chat_ws_closed_total',
     help: 'WebSocket connections closed, by close code',

@@ -15,4 +15,6 @@ export abstract class UserRepository {
    * `conflict` names the field another user already holds.
    */
   abstract upsert(user: UserRecord): Promise<{ conflict: 'email' | 'handle' | null }>;
+  /** Replaces the password hash only if it is still `expected`; false otherwise. */
+  abstract replacePasswordHash(id: string, expected: string, next: string): Promise<boolean>;
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type UpsertUserBody, type User, type UserSummary } from '@chat/protocol';
-import { BadRequestError, ConflictError } from '../../common/domain-errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../../common/domain-errors';
 import { DomainEvents } from '../../common/domain-events';
 import { PasswordHasher } from '../auth/password-hasher';
+import { SessionsService } from '../auth/sessions.service';
 import { type UserRecord, UserRepository } from './user.repository';
 
 export function toPublicUser(record: UserRecord): User {
@@ -20,15 +21,31 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly passwords: PasswordHasher,
     private readonly events: DomainEvents,
+    private readonly sessions: SessionsService,
   ) {}
 
-  /** Creates or updates a user; the password is kept when none is given. */
+  /**
+   * Creates or updates a user; the password is kept when none is given. A new password ends
+   * every session of the user (sent again unchanged, it ends none).
+   */
   async upsert(id: string, input: UpsertUserBody): Promise<User> {
     const previous = await this.users.findById(id);
+    const passwordChanged =
+      input.password !== undefined &&
+      previous?.passwordHash != null &&
+      !(await this.passwords.verify(input.password, previous.passwordHash));
     const passwordHash = input.password
       ? await this.passwords.hash(input.password)
       : (previous?.passwordHash ?? null);
-    return this.save(id, input, passwordHash, previous);
+    const user = await this.save(id, input, passwordHash, previous);
+    if (passwordChanged) await this.sessions.endAllOf(id);
+    return user;
+  }
+
+  /** Ends every session of a user (offboarding, a suspected compromise); resolves with how many. */
+  async endSessions(id: string): Promise<number> {
+    if (!(await this.users.findById(id))) throw new NotFoundError('No such user');
+    return this.sessions.endAllOf(id);
   }
 
   async upsertWithPasswordHash(

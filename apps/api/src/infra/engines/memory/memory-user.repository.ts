@@ -44,4 +44,11 @@ export class MemoryUserRepository extends UserRepository {
     this.idByHandle.set(user.handle, user.id);
     return { conflict: null };
   }
+
+  async replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    const user = this.users.get(id);
+    if (!user || user.passwordHash !== expected) return false;
+    user.passwordHash = next;
+    return true;
+  }
 }

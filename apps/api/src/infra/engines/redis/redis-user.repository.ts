@@ -23,6 +23,17 @@ redis.call('SET', KEYS[3], ARGV[1])
 return 'ok'
 `;
 
+// KEYS: user  ARGV: expected hash, new hash
+const REPLACE_PASSWORD_HASH = `
+local json = redis.call('GET', KEYS[1])
+if not json then return 0 end
+local user = cjson.decode(json)
+if user.passwordHash ~= ARGV[1] then return 0 end
+user.passwordHash = ARGV[2]
+redis.call('SET', KEYS[1], cjson.encode(user))
+return 1
+`;
+
 @Injectable()
 export class RedisUserRepository extends UserRepository {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
@@ -63,5 +74,16 @@ export class RedisUserRepository extends UserRepository {
       redisKeys.userIdByHandle(''),
     )) as string;
     return { conflict: result === 'ok' ? null : (result as 'email' | 'handle') };
+  }
+
+  async replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    const replaced = await this.redis.eval(
+      REPLACE_PASSWORD_HASH,
+      1,
+      redisKeys.user(id),
+      expected,
+      next,
+    );
+    return replaced === 1;
   }
 }
