@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@chat/protocol';
 import { AppModule } from './app.module';
 import { trustProxies } from './common/client-address';
+import { apiResponseHeaders } from './common/response-headers';
 import { type AppConfig } from './config/app-config';
 import { AppLogger } from './config/logger';
 import { ChatWsAdapter } from './modules/realtime/gateway/chat-ws.adapter';
@@ -47,6 +48,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // addresses come from clientAddress(), which also checks the edge's secret.
   app.set('trust proxy', false);
   app.setGlobalPrefix(API_PREFIX);
+  app.use(apiResponseHeaders);
   app.use(cookieParser());
   app.useWebSocketAdapter(new ChatWsAdapter(app, app.get(GatewayHandshake)));
   return app;

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { CommonModule } from './common/common.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { SameOriginGuard } from './common/same-origin.guard';
 import { type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { loggerOptions } from './config/logger';
@@ -41,7 +42,10 @@ export class AppModule {
         InternalModule,
         SeedModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_GUARD, useClass: SameOriginGuard },
+      ],
     };
   }
 }

@@ -181,6 +181,110 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
     });
   });
 
+  describe('cross-site requests and caching', () => {
+    const login = (headers: Record<string, string>, body?: string) =>
+      new HttpClient(api.baseUrl).request(
+        'POST',
+        '/api/auth/login',
+        body ?? JSON.stringify({ email: DEMO.alice, password: 'demo1234' }),
+        { 'content-type': 'application/json', ...headers },
+      );
+
+    it('refuses a state-changing request sent by another site, by Sec-Fetch-Site or else Origin', async () => {
+      const crossSite: Record<string, string>[] = [
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+        { 'sec-fetch-site': 'none' },
+        { origin: 'https://evil.example' },
+        { origin: 'null' },
+        // Sec-Fetch-Site wins over an Origin that would pass.
+        { 'sec-fetch-site': 'cross-site', origin: 'http://localhost:3100' },
+      ];
+      for (const headers of crossSite) {
+        const refused = await login(headers);
+        expect(refused.status, JSON.stringify(headers)).toBe(403);
+        expect(refused.body.error).toBe('forbidden');
+        expect(refused.headers.get('set-cookie')).toBeNull();
+      }
+      expect((await login({ 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+      expect((await login({ origin: 'http://localhost:3100' })).status).toBe(200);
+      // Neither header: not a browser, which holds its credentials anyway.
+      expect((await login({})).status).toBe(200);
+
+      const alice = await as(DEMO.alice);
+      const readAll = await alice.request('POST', '/api/notifications/read-all', undefined, {
+        'sec-fetch-site': 'cross-site',
+      });
+      expect(readAll.status).toBe(403);
+      const logout = await alice.request('POST', '/api/auth/logout', undefined, {
+        'sec-fetch-site': 'cross-site',
+      });
+      expect(logout.status).toBe(403);
+      expect((await alice.get('/api/auth/me')).status).toBe(200);
+    });
+
+    it('takes bodies as JSON only, which no HTML form can send', async () => {
+      const form = await login(
+        { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        `email=${encodeURIComponent(DEMO.alice)}&password=demo1234`,
+      );
+      expect(form.status).toBe(415);
+      expect(form.body.error).toBe('bad_request');
+      const text = await login({ 'content-type': 'text/plain' });
+      expect(text.status).toBe(415);
+      const multipart = await login({ 'content-type': 'multipart/form-data; boundary=x' }, '--x--');
+      expect(multipart.status).toBe(415);
+      expect((await login({ 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
+    });
+
+    it('opens (and joins) a thread only for a request from the app itself, not a cross-site link', async () => {
+      const vu = await as(DEMO.vu);
+      const participants = async () =>
+        (
+          (await vu.get(`/api/chat/conversations/${BK_1001_THREAD}/header`)).body.participants as {
+            handle: string;
+          }[]
+        ).map((user) => user.handle);
+      const navigation = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`, {
+        'sec-fetch-site': 'cross-site',
+      });
+      expect(navigation.status).toBe(403);
+      expect(await participants()).not.toContain('vu');
+      const fromApp = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`, {
+        'sec-fetch-site': 'same-origin',
+      });
+      expect(fromApp.status).toBe(200);
+      expect(await participants()).toContain('vu');
+      const posted = await vu.post(`/api/chat/conversations/${BK_2001_THREAD}/open`, undefined, {
+        'sec-fetch-site': 'cross-site',
+      });
+      expect(posted.status).toBe(403);
+      expect((await vu.post(`/api/chat/conversations/${BK_1001_THREAD}/open`)).body.id).toBe(
+        BK_1001_THREAD,
+      );
+      // Reading changes nothing, so a read from elsewhere is not refused.
+      expect(
+        (await vu.get('/api/chat/conversations', { 'sec-fetch-site': 'cross-site' })).status,
+      ).toBe(200);
+    });
+
+    it('tells every cache to keep no answer, and browsers to sniff and render none', async () => {
+      const alice = await as(DEMO.alice);
+      for (const response of [
+        await alice.get('/api/auth/me'),
+        await alice.get('/api/notifications'),
+        await new HttpClient(api.baseUrl).get('/api/auth/me'),
+        await alice.get('/api/chat/conversations/th_nope'),
+      ]) {
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('content-security-policy')).toBe(
+          "default-src 'none'; frame-ancestors 'none'",
+        );
+      }
+    });
+  });
+
   describe('country scope', () => {
     it('refuses out-of-scope staff and joins them to nothing', async () => {
       const somchai = await as(DEMO.somchai);

@@ -186,6 +186,13 @@ describe('authorization per action', () => {
     }> = [
       { method: 'GET', route: '/api/chat/conversations/:id', path: thread, expect: 403 },
       {
+        method: 'POST',
+        route: '/api/chat/conversations/:id/open',
+        path: `${thread}/open`,
+        body: {},
+        expect: 403,
+      },
+      {
         method: 'GET',
         route: '/api/chat/conversations/:id/header',
         path: `${thread}/header`,
@@ -282,7 +289,7 @@ describe('authorization per action', () => {
 
     record('authz-routes', {
       tried:
-        'bob, somchai and an anonymous client call every chat and notification route with th_bk_1001 or linh’s notification: open, header, messages, post (with a mention), read, presence, mark read; and the list routes',
+        'bob, somchai and an anonymous client call every chat and notification route with th_bk_1001 or linh’s notification: open (GET and POST), header, messages, post (with a mention), read, presence, mark read; and the list routes',
       amount: `${cases.length} routes (checked against the router's own list) × 3 callers = ${cases.length * 3} requests`,
       result: `403 on every thread route, 404 on another user's notification, 401 without a session; error bodies are {error, message} only; ${leaks.length} responses mention the thread or its people; messages in the thread afterwards: ${page.body.messages.length}, linh's notification still unread: ${linhNotifications[0].readAt === null}`,
       figures: {

@@ -28,6 +28,7 @@ import {
   type UnreadResponse,
   type User,
 } from '@chat/protocol';
+import { ChangesState } from '../../common/same-origin.guard';
 import { ZodPipe } from '../../common/validation';
 import { CurrentUser, SessionGuard } from '../auth/session.guard';
 import { ChatService } from './chat.service';
@@ -58,8 +59,20 @@ export class ChatController {
     return this.unread.ofUser(user.id);
   }
 
+  // Opening a thread joins in-scope staff to it: a cross-site navigation must not do that.
   @Get('conversations/:id')
+  @ChangesState()
   open(
+    @CurrentUser() user: User,
+    @Param('id', conversationIdPipe) id: string,
+  ): Promise<ConversationResponse> {
+    return this.chat.openConversation(user, id);
+  }
+
+  /** Opening a thread from the app: in-scope staff and admins join it. */
+  @Post('conversations/:id/open')
+  @HttpCode(200)
+  openAndJoin(
     @CurrentUser() user: User,
     @Param('id', conversationIdPipe) id: string,
   ): Promise<ConversationResponse> {
