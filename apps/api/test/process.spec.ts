@@ -193,4 +193,35 @@ describe('the API process (node dist/main.js)', () => {
     expect(output).toMatch(/WS_HEARTBEAT_MS: /);
     expect(output).toMatch(/LOG_FORMAT: /);
   });
+
+  it('refuses to start in production against a Redis that answers without a password', async () => {
+    const production = {
+      NODE_ENV: 'production',
+      ALLOWED_ORIGINS: 'https://chat.example.com',
+      LOG_LEVEL: 'warn',
+    };
+    const open = await RedisServer.start({ durable: false, password: null });
+    const guarded = await RedisServer.start({ durable: false });
+    try {
+      // A password in the URL that the server does not ask for proves nothing.
+      const refused = await spawnApi(
+        { ...production, REDIS_URL: `redis://:some-password@127.0.0.1:${open.port}` },
+        { waitReady: false },
+      );
+      expect(await refused.exited).toBe(1);
+      expect(refused.output()).toMatch(/Redis answers clients without a password/);
+
+      const api = await spawnApi({ ...production, REDIS_URL: guarded.url });
+      try {
+        expect((await new HttpClient(api.baseUrl).get('/api/health')).body).toEqual({
+          status: 'ok',
+          engine: 'redis',
+        });
+      } finally {
+        await api.stop();
+      }
+    } finally {
+      await Promise.all([open.dispose(), guarded.dispose()]);
+    }
+  });
 });

@@ -214,6 +214,8 @@ export class ApiContender implements Contender {
           environment: {
             NODE_ENV: 'production',
             REDIS_URL: redis.url,
+            // Each instance's metrics listener on a port of its own.
+            METRICS_PORT: String(await freePort()),
             INTERNAL_API_TOKEN: INTERNAL_TOKEN,
             ALLOWED_ORIGINS: BENCH_ORIGIN,
             DEMO_SEED: 'false',

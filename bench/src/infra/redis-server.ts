@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +9,13 @@ import { track } from './children';
 
 /**
  * A `redis-server` on a free loopback port configured as the shipped compose file runs it: AOF
- * on, fsync before a write is answered (`appendfsync always`, decision 0001). Every contender
- * that needs Redis gets its own.
+ * on, fsync before a write is answered (`appendfsync always`, decision 0001), a password
+ * required. Every contender that needs Redis gets its own.
  */
 export class RedisServer {
   private child: ChildProcess | null = null;
   private readonly directory = mkdtempSync(join(tmpdir(), 'chat-bench-redis-'));
+  private readonly password = randomBytes(16).toString('hex');
 
   private constructor(readonly port: number) {}
 
@@ -52,7 +54,7 @@ export class RedisServer {
   }
 
   private async withClient<T>(task: (client: Redis) => Promise<T>): Promise<T> {
-    const client = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 0 });
+    const client = new Redis(this.url, { maxRetriesPerRequest: 0 });
     client.on('error', () => undefined);
     try {
       return await task(client);
@@ -67,7 +69,7 @@ export class RedisServer {
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://:${this.password}@127.0.0.1:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -81,12 +83,13 @@ export class RedisServer {
         ...['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.directory],
         ...['--save', '', '--appendonly', appendOnly, '--appendfsync', 'always'],
         ...['--maxclients', '10000', '--daemonize', 'no', '--loglevel', 'warning'],
+        ...['--requirepass', this.password],
       ],
       { stdio: 'ignore' },
     );
     this.child = child;
     track(child);
-    const probe = new Redis(this.port, '127.0.0.1', {
+    const probe = new Redis(this.url, {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,

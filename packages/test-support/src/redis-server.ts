@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,22 +15,32 @@ export interface RedisServerOptions {
   durable?: boolean;
   /** An RDB file to start from (copied; the server then runs without AOF, as `durable: false`). */
   snapshot?: string;
+  /**
+   * Require this password (`requirepass`), as every shipped Redis does; `null` runs the server
+   * open, to test what refuses one. @default a random password
+   */
+  password?: string | null;
 }
 
-/** Whether a Redis server answers PING on 127.0.0.1:port (RESP inline command, no client library). */
-export function answersPing(port: number): Promise<boolean> {
+/**
+ * Whether a Redis server answers PING on 127.0.0.1:port, after AUTH when a password is given
+ * (RESP inline commands, no client library).
+ */
+export function answersPing(port: number, password: string | null = null): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
+    const expectedLines = password === null ? 1 : 2;
     let reply = '';
     socket.once('error', () => resolve(false));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) {
+      const lines = reply.split('\r\n').slice(0, -1);
+      if (lines.length >= expectedLines || lines.some((line) => line.startsWith('-'))) {
         socket.destroy();
-        resolve(reply.startsWith('+PONG'));
+        resolve(lines[expectedLines - 1] === '+PONG');
       }
     });
-    socket.write('PING\r\n');
+    socket.write(password === null ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`);
   });
 }
 
@@ -40,11 +51,16 @@ export function answersPing(port: number): Promise<boolean> {
 export class RedisServer {
   private process: Child | null = null;
   private readonly directory = mkdtempSync(join(tmpdir(), 'chat-redis-'));
+  /** The password clients must give, or null for an open server. */
+  readonly password: string | null;
 
   protected constructor(
     readonly port: number,
     private readonly options: RedisServerOptions = {},
-  ) {}
+  ) {
+    this.password =
+      options.password === undefined ? randomBytes(16).toString('hex') : options.password;
+  }
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     const server = new RedisServer(await freePort(), options);
@@ -53,8 +69,11 @@ export class RedisServer {
     return server;
   }
 
+  /** `redis://:password@127.0.0.1:port`, what the API's REDIS_URL takes. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return this.password === null
+      ? `redis://127.0.0.1:${this.port}`
+      : `redis://:${this.password}@127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
@@ -67,6 +86,7 @@ export class RedisServer {
       [
         ...['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.directory],
         ...['--save', '', ...persistence, '--daemonize', 'no'],
+        ...(this.password === null ? [] : ['--requirepass', this.password]),
       ],
       {},
     );
@@ -75,7 +95,9 @@ export class RedisServer {
       async () => {
         if (child.child.exitCode !== null)
           throw new Error(`redis-server exited with ${child.child.exitCode}:\n${child.output()}`);
-        if (!(await answersPing(this.port))) throw new Error('redis-server not ready');
+        if (!(await answersPing(this.port, this.password))) {
+          throw new Error('redis-server not ready');
+        }
       },
       { timeoutMs: 10_000 },
     );

@@ -31,7 +31,7 @@ describe('Redis unreachable without dying (a stalling TCP proxy)', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    proxy = await StallProxy.start(redis.port);
+    proxy = await StallProxy.start(redis.port, redis.password);
     [a, b] = await Promise.all([
       spawnApi(redisEnvironment(proxy.url, LOAD_ENVIRONMENT)),
       spawnApi(redisEnvironment(redis.url, LOAD_ENVIRONMENT)),

@@ -79,7 +79,9 @@ export class EngineModule {
     if (!config.redis) providers.push(MemoryChatStore);
     return {
       module: EngineModule,
-      imports: config.redis ? [RedisModule.forRoot(config.redis)] : [],
+      imports: config.redis
+        ? [RedisModule.forRoot(config.redis, { requireAuth: config.nodeEnv === 'production' })]
+        : [],
       providers,
       exports: ENGINE_BINDINGS.map((binding) => binding.port),
     };

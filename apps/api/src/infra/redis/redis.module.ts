@@ -96,10 +96,54 @@ export function pingWhileReady(client: Redis): void {
   client.once('end', () => clearInterval(timer));
 }
 
+/**
+ * Rejects when the server behind `options` answers a client that gave no credentials: it holds
+ * the sessions, so anyone who reaches it could sign in as anyone, an admin included.
+ */
+export async function assertRedisAsksForPassword(options: RedisConnectionOptions): Promise<void> {
+  const settings = {
+    lazyConnect: true,
+    // The ready check (INFO) would fail on a guarded server before the PING is sent.
+    enableReadyCheck: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 5_000,
+    retryStrategy: () => null,
+  };
+  let anonymous: Redis;
+  if ('url' in options) {
+    const url = new URL(options.url);
+    url.username = '';
+    url.password = '';
+    anonymous = new Redis(url.toString(), settings);
+  } else {
+    anonymous = new Redis({ ...settings, host: options.host, port: options.port });
+  }
+  anonymous.on('error', () => undefined);
+  try {
+    await anonymous.connect();
+    const answered = await anonymous.ping().then(
+      () => true,
+      (error: Error) => !/NOAUTH|WRONGPASS|NOPERM/i.test(error.message),
+    );
+    if (answered) {
+      throw new Error(
+        'Redis answers clients without a password. It holds the sessions: set requirepass (or an ACL user with the default user off) and give the API the password',
+      );
+    }
+  } finally {
+    anonymous.disconnect();
+  }
+}
+
 @Global()
 @Module({})
 export class RedisModule implements OnApplicationShutdown {
-  static forRoot(options: RedisConnectionOptions): DynamicModule {
+  /** `requireAuth`: refuse to start against a Redis that answers without a password. */
+  static forRoot(
+    options: RedisConnectionOptions,
+    { requireAuth }: { requireAuth: boolean },
+  ): DynamicModule {
     return {
       module: RedisModule,
       providers: [
@@ -108,6 +152,7 @@ export class RedisModule implements OnApplicationShutdown {
           provide: REDIS_CLIENT,
           inject: [RedisConnections],
           useFactory: async (connections: RedisConnections) => {
+            if (requireAuth) await assertRedisAsksForPassword(options);
             const client = createRedisClient(options, 'chat-api');
             connections.register('command', client);
             await client.connect();

@@ -21,18 +21,26 @@ export class StallProxy {
     private readonly server: Server,
     readonly port: number,
     private readonly upstreamPort: number,
+    private readonly password: string | null,
   ) {}
 
-  static async start(upstreamPort: number): Promise<StallProxy> {
+  /** A proxy to the Redis on `upstreamPort`; `password` goes into {@link url}. */
+  static async start(upstreamPort: number, password: string | null): Promise<StallProxy> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const proxy = new StallProxy(server, (server.address() as { port: number }).port, upstreamPort);
+    const proxy = new StallProxy(
+      server,
+      (server.address() as { port: number }).port,
+      upstreamPort,
+      password,
+    );
     server.on('connection', (client) => proxy.accept(client));
     return proxy;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    const credentials = this.password === null ? '' : `:${this.password}@`;
+    return `redis://${credentials}127.0.0.1:${this.port}`;
   }
 
   /** Connections currently frozen. */
