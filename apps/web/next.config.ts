@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { NextConfig } from 'next';
 import { validateBuildEnvironment } from './lib/build-flags';
+import { SECURITY_HEADERS } from './lib/security-headers';
 
 validateBuildEnvironment(process.env);
 
@@ -17,6 +18,10 @@ const nextConfig: NextConfig = {
   logging: { incomingRequests: { ignore: [/^\/api\//] } },
   // `pnpm check` type-checks the whole workspace; doing it again in every build only costs time.
   typescript: { ignoreBuildErrors: true },
+  // The page's Content Security Policy, with its nonce, comes from proxy.ts.
+  async headers() {
+    return [{ source: '/:path*', headers: [...SECURITY_HEADERS] }];
+  },
 };
 
 export default nextConfig;

@@ -55,6 +55,10 @@ export function forwardRequestHeaders(request: Request): Headers {
   const url = new URL(request.url);
   const host = incoming.get('x-forwarded-host') ?? incoming.get('host') ?? url.host;
   const proto = incoming.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
+  // Next gives a route handler no peer address: it fills X-Forwarded-For with the peer only when
+  // the request came without one. The API believes the chain only from trusted proxies, and
+  // with TRUSTED_PROXY_SECRET only on requests that carry the edge's secret, which this
+  // proxy passes on as it came (an ordinary header).
   const forwardedFor = incoming.get('x-forwarded-for');
   if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
   headers.set('x-forwarded-host', host);
@@ -81,19 +85,24 @@ export function forwardResponseHeaders(upstream: IncomingHttpHeaders): Headers {
   return headers;
 }
 
+/** The parts of the API that browsers use, by the first segment after `/api/`. */
+export const PUBLIC_API_SECTIONS: ReadonlySet<string> = new Set([
+  'auth',
+  'chat',
+  'notifications',
+  'health',
+]);
+
 /**
- * API routes that are not for browsers: the metrics scrape and the service-to-service routes.
- * Every edge sends `/api/*` here, so refusing them here keeps them off the public host
- * whatever the edge; Prometheus and the platform's services call the API directly.
+ * Whether a path is one of the API's routes for browsers. Every edge sends `/api/*` here, so
+ * only these are forwarded, whatever the edge: the service-to-service routes and anything the
+ * API adds later stay inside unless listed. Express matches routes without regard to case or
+ * repeated slashes, so neither gets a path past this check.
  */
-export function isPrivateApiPath(pathname: string): boolean {
+export function isPublicApiPath(pathname: string): boolean {
   const path = pathname.replace(/\/+/g, '/').toLowerCase();
-  return (
-    path === '/api/metrics' ||
-    path.startsWith('/api/metrics/') ||
-    path === '/api/internal' ||
-    path.startsWith('/api/internal/')
-  );
+  const section = /^\/api\/([^/]+)(?:\/|$)/.exec(path)?.[1];
+  return section !== undefined && PUBLIC_API_SECTIONS.has(section);
 }
 
 function badGateway(message: string): Response {
@@ -187,7 +196,7 @@ function open(
  */
 export async function proxyToApi(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  if (isPrivateApiPath(url.pathname)) {
+  if (!isPublicApiPath(url.pathname)) {
     return Response.json(
       { error: 'not_found', message: 'Not found' },
       { status: 404, headers: { 'cache-control': 'no-store' } },

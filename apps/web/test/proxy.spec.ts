@@ -13,6 +13,8 @@ class FakeApi {
   firstUploadChunk: Promise<void>;
   private resolveFirstUploadChunk!: () => void;
   downloadMayFinish!: () => void;
+  /** Every path the proxy forwarded. */
+  readonly received: string[] = [];
 
   constructor() {
     this.firstUploadChunk = this.resetUpload();
@@ -25,7 +27,8 @@ class FakeApi {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake');
-    if (url.pathname === '/api/upload') {
+    this.received.push(url.pathname);
+    if (url.pathname === '/api/chat/upload') {
       const hash = createHash('sha256');
       let bytes = 0;
       for await (const chunk of request) {
@@ -37,7 +40,7 @@ class FakeApi {
       response.end(JSON.stringify({ bytes, sha256: hash.digest('hex') }));
       return;
     }
-    if (url.pathname === '/api/download') {
+    if (url.pathname === '/api/chat/download') {
       const mayFinish = new Promise<void>((resolve) => (this.downloadMayFinish = resolve));
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
       response.write(Buffer.alloc(MB, 1));
@@ -45,13 +48,13 @@ class FakeApi {
       response.end(Buffer.alloc(4 * MB, 2));
       return;
     }
-    if (url.pathname === '/api/broken') {
+    if (url.pathname === '/api/chat/broken') {
       // Announces 1,000 bytes, sends 10 and drops the connection.
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
       response.write('{"partial"', () => response.socket?.destroy());
       return;
     }
-    if (url.pathname === '/api/slow') {
+    if (url.pathname === '/api/chat/slow') {
       await new Promise((resolve) => setTimeout(resolve, 5_500));
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end('{"slow":true}');
@@ -66,7 +69,7 @@ class FakeApi {
     response.setHeader('x-upstream', 'yes');
     response.setHeader('connection', 'keep-alive, x-secret-hop');
     response.setHeader('x-secret-hop', 'must not pass');
-    response.writeHead(url.pathname === '/api/missing' ? 404 : 201, {
+    response.writeHead(url.pathname === '/api/chat/missing' ? 404 : 201, {
       'content-type': 'application/json',
     });
     response.end(
@@ -99,7 +102,7 @@ describe('the /api/* proxy route', () => {
   });
 
   it('passes method, path, query, status, body and cookies through', async () => {
-    const response = await fetch(`${web.baseUrl}/api/things/42?filter=a%20b&x=1`, {
+    const response = await fetch(`${web.baseUrl}/api/chat/things/42?filter=a%20b&x=1`, {
       method: 'PATCH',
       headers: {
         'content-type': 'application/json',
@@ -124,7 +127,7 @@ describe('the /api/* proxy route', () => {
     };
     expect(seen.method).toBe('PATCH');
     const seenUrl = new URL(seen.url, 'http://api');
-    expect(seenUrl.pathname).toBe('/api/things/42');
+    expect(seenUrl.pathname).toBe('/api/chat/things/42');
     expect([...seenUrl.searchParams]).toEqual([
       ['filter', 'a b'],
       ['x', '1'],
@@ -139,13 +142,13 @@ describe('the /api/* proxy route', () => {
   });
 
   it('passes error statuses and every method through', async () => {
-    const missing = await fetch(`${web.baseUrl}/api/missing`);
+    const missing = await fetch(`${web.baseUrl}/api/chat/missing`);
     expect(missing.status).toBe(404);
     // Without an edge in front, the client address still reaches the API.
     const direct = (await missing.json()) as { headers: Record<string, string> };
     expect(direct.headers['x-forwarded-for']).toBe('127.0.0.1');
     for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']) {
-      const response = await fetch(`${web.baseUrl}/api/m`, {
+      const response = await fetch(`${web.baseUrl}/api/chat/m`, {
         method,
         body: method === 'GET' || method === 'OPTIONS' ? undefined : 'x',
       });
@@ -167,7 +170,7 @@ describe('the /api/* proxy route', () => {
         controller.close();
       },
     });
-    const response = await fetch(`${web.baseUrl}/api/upload`, {
+    const response = await fetch(`${web.baseUrl}/api/chat/upload`, {
       method: 'POST',
       body,
       duplex: 'half',
@@ -179,7 +182,7 @@ describe('the /api/* proxy route', () => {
   });
 
   it('streams a 5 MB response body back without buffering it', async () => {
-    const response = await fetch(`${web.baseUrl}/api/download`);
+    const response = await fetch(`${web.baseUrl}/api/chat/download`);
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     let bytes = 0;
@@ -198,7 +201,7 @@ describe('the /api/* proxy route', () => {
   });
 
   it('answers 502 JSON when the API breaks off a small answer, instead of a truncated 200', async () => {
-    const response = await fetch(`${web.baseUrl}/api/broken`);
+    const response = await fetch(`${web.baseUrl}/api/chat/broken`);
     expect(response.status).toBe(502);
     const body = (await response.json()) as { error: string; message: string };
     expect(body).toEqual({ error: 'bad_gateway', message: expect.stringMatching(/broke off/) });
@@ -217,24 +220,65 @@ describe('the /api/* proxy route', () => {
   });
 
   it('does not time out a slow answer from a reachable API', async () => {
-    const response = await fetch(`${web.baseUrl}/api/slow`);
+    const response = await fetch(`${web.baseUrl}/api/chat/slow`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ slow: true });
   });
 
-  it('keeps the metrics and the internal routes off the public host', async () => {
+  it('forwards only the routes browsers use, and keeps everything else off the public host', async () => {
+    const before = fakeApi.received.length;
     for (const path of [
       '/api/metrics',
       '/api//metrics',
       '/api/internal/notifications',
       '/api/Internal/users/u1',
+      '//api/internal/users/u1',
+      '/api/chat/../internal/users/u1',
+      '/api/chat/%2e%2e/internal/users/u1',
+      '/api/%69nternal/users/u1',
+      '/api/anything-added-later',
+      '/api',
+      '/api/',
     ]) {
       const response = await fetch(`${web.baseUrl}${path}`, {
         method: path.includes('internal') ? 'POST' : 'GET',
       });
       expect(response.status, path).toBe(404);
-      expect(await response.json()).toEqual({ error: 'not_found', message: 'Not found' });
     }
+    expect(fakeApi.received.slice(before)).toEqual([]);
+    const refused = await fetch(`${web.baseUrl}/api/internal/notifications`, { method: 'POST' });
+    expect(await refused.json()).toEqual({ error: 'not_found', message: 'Not found' });
+  });
+
+  it('passes the public sections through, however they are spelled', async () => {
+    for (const path of ['/api/auth/me', '/api/Chat/m', '/api//notifications', '/api/health']) {
+      const response = await fetch(`${web.baseUrl}${path}`);
+      expect(response.status, path).toBe(201);
+    }
+  });
+
+  it("sets the browser defences on the web server's answers", async () => {
+    for (const path of ['/', '/login', '/favicon.svg']) {
+      const response = await fetch(`${web.baseUrl}${path}`);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('same-origin');
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+    }
+    // Every page has a policy with a nonce of its own, and the scripts of the page carry it.
+    const [first, second] = [
+      await fetch(`${web.baseUrl}/login`),
+      await fetch(`${web.baseUrl}/login`),
+    ];
+    const nonceOf = (policy: string | null) => /'nonce-([^']+)'/.exec(policy ?? '')?.[1];
+    const policy = first.headers.get('content-security-policy');
+    expect(policy).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe-eval');
+    expect(nonceOf(policy)).not.toBe(nonceOf(second.headers.get('content-security-policy')));
+    const html = await first.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(script).toContain(`nonce="${nonceOf(policy)}"`);
   });
 
   it('answers GET / with 200 for the health check', async () => {

@@ -20,8 +20,10 @@ export async function spawnApi(
   const child = spawnChild(process.execPath, [API_ENTRY], {
     LOG_LEVEL: 'warn',
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    // Every browser of the suite signs in from this one address.
+    // Every browser of the suite signs in from this one address, as the same few users.
     LOGIN_RATE_PER_IP: '0',
+    LOGIN_RATE_PER_ACCOUNT: '0',
+    METRICS_PORT: String(await freePort()),
     ...environment,
     PORT: String(apiPort),
   });
