@@ -1,3 +1,4 @@
+import './zod-config';
 export * from './codes';
 export * from './common';
 export * from './frames';
