@@ -126,7 +126,7 @@ export const environmentSchema = z.object({
   /** Absolute session lifetime, however active. @default 2592000 (30 days) */
   SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
   /** A session unused for this long ends. @default 604800 (7 days) */
-  SESSION_IDLE_TIMEOUT_SECONDS: seconds(60, 365 * 24 * 3600).default(7 * 24 * 3600),
+  SESSION_IDLE_TIMEOUT_SECONDS: seconds(5, 365 * 24 * 3600).default(7 * 24 * 3600),
   /** @default 'info' */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** `auto`: readable lines on a terminal outside production, JSON lines otherwise. @default 'auto' */

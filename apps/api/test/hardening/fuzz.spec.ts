@@ -36,6 +36,9 @@ const email = fc.stringMatching(
   /^[a-z0-9]([a-z0-9_+-]{0,20}[a-z0-9])?@[a-z0-9]{1,20}\.[a-z]{2,6}$/,
 );
 
+/** Ids as the contract has them: 1-128 letters, digits, `_` and `-`. */
+const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,128}$/);
+
 /** Valid HTTP bodies and queries, built by hand from the contract, for the acceptance property. */
 const VALID_BODIES: Array<[string, fc.Arbitrary<unknown>]> = [
   ['loginBodySchema', fc.record({ email, password: fc.string({ minLength: 1, maxLength: 1024 }) })],
@@ -78,14 +81,14 @@ const VALID_BODIES: Array<[string, fc.Arbitrary<unknown>]> = [
     fc.record({
       ref: fc.string({ minLength: 1, maxLength: 64 }).filter((value) => value.trim().length > 0),
       country: fc.stringMatching(/^[A-Z]{2}$/),
-      creatorId: fc.string({ minLength: 1, maxLength: 128 }),
-      managerId: fc.option(fc.string({ minLength: 1, maxLength: 128 }), { nil: null }),
+      creatorId: id,
+      managerId: fc.option(id, { nil: null }),
     }),
   ],
   [
     'createNotificationBodySchema',
     fc.record({
-      userId: fc.string({ minLength: 1, maxLength: 128 }),
+      userId: id,
       type: fc.string({ minLength: 1, maxLength: 64 }).filter((value) => value.trim().length > 0),
       title: fc.string({ minLength: 1, maxLength: 200 }).filter((value) => value.trim().length > 0),
     }),
@@ -104,6 +107,7 @@ describe('property-based fuzzing', () => {
       WS_MAX_SOCKETS_PER_USER: '1000',
       WS_CONNECT_RATE_PER_IP: '0',
       LOGIN_RATE_PER_IP: '0',
+      LOGIN_RATE_PER_ACCOUNT: '0',
       MESSAGE_RATE_PER_USER: '0',
     });
   });

@@ -83,7 +83,11 @@ const nearData = fc.record(
 /** A valid frame for each client event (the conversation may still be out of the user's scope). */
 export const validFrames: Record<ClientEvent, fc.Arbitrary<Record<string, unknown>>> = {
   subscribe: fc.record({
-    conversationId: hostileId.filter((id) => id.length >= 1 && id.length <= 128),
+    // Ids are 1-128 letters, digits, `_` and `-`: prototype keys among them, key patterns not.
+    conversationId: fc.oneof(
+      hostileId.filter((id) => /^[A-Za-z0-9_-]{1,128}$/.test(id)),
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,128}$/),
+    ),
     since: fc.option(fc.nat(), { nil: undefined }),
   }),
   unsubscribe: fc.record({

@@ -152,6 +152,70 @@ export const ROWS = [
     title: "Other users' latency during the floods",
     test: 'floods.spec.ts',
   },
+  {
+    id: 'login-spray',
+    section: 'Hostile input',
+    title: 'Password spray: one account from many addresses',
+    test: 'accounts.spec.ts',
+    alsoCoveredBy: 'http-api.spec.ts (the per-account limit on both engines)',
+  },
+  {
+    id: 'session-lifetime',
+    section: 'Hostile input',
+    title: 'Sessions that outlive their use, an offboarding or a password change',
+    test: 'accounts.spec.ts',
+    alsoCoveredBy: 'realtime-replicas.spec.ts (4401 on both replicas)',
+  },
+  {
+    id: 'password-hashing',
+    section: 'Hostile input',
+    title: 'Password hashes cheap to guess offline',
+    test: 'accounts.spec.ts',
+  },
+  {
+    id: 'forwarded-for',
+    section: 'Hostile input',
+    title: 'A neighbour on a shared network claiming client addresses and reading metrics',
+    test: 'proxies.spec.ts',
+  },
+  {
+    id: 'production-config',
+    section: 'Hostile input',
+    title: 'Production on a Redis without a password, or with the demo accounts',
+    test: 'production.spec.ts',
+    alsoCoveredBy: 'process.spec.ts (the built process against an open Redis)',
+  },
+  {
+    id: 'cross-site',
+    section: 'Hostile input',
+    title: 'Cross-site request forgery: other sites, form posts, a joining GET; cached answers',
+    test: 'requests.spec.ts',
+    alsoCoveredBy: 'http-api.spec.ts (both engines)',
+  },
+  {
+    id: 'id-characters',
+    section: 'Hostile input',
+    title: 'Ids with key-pattern, path and control characters',
+    test: 'requests.spec.ts',
+  },
+  {
+    id: 'open-redirect',
+    section: 'Hostile input',
+    title: 'Open redirects: `next=` after login and notification links',
+    test: 'browser-defences.spec.ts',
+  },
+  {
+    id: 'browser-defences',
+    section: 'Hostile input',
+    title: 'Script injection and framing: every page under a Content Security Policy',
+    test: 'browser-defences.spec.ts',
+  },
+  {
+    id: 'proxy-allowlist',
+    section: 'Hostile input',
+    title: "Private API routes through the web app's public proxy",
+    test: 'browser-defences.spec.ts',
+  },
 ] as const satisfies ReadonlyArray<{
   id: string;
   section: 'Faults' | 'Hostile input';
