@@ -22,6 +22,8 @@ import {
   dokployDomainRouter,
   effectivePriority,
   forwardedPath,
+  headersOf,
+  middlewaresOf,
   pickRouter,
   readLabels,
   type TraefikRouter,
@@ -34,20 +36,33 @@ const LONGEST_HOST = ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat
 // Traefik v3 keeps the priorities above MaxInt32 - 1000 for its internal routers.
 const TRAEFIK_MAX_USER_PRIORITY = 2 ** 31 - 1 - 1000;
 
+const SECRET = 'a-secret-of-the-edge-0123456789';
+/** What .env must give: the stack refuses to start without them. */
+const REQUIRED = {
+  APP_HOST: HOST,
+  REDIS_PASSWORD: 'a-redis-password-0123',
+  TRUSTED_PROXY_SECRET: SECRET,
+};
+
 function stack(environment: Record<string, string> = {}): ComposeFile {
-  return loadCompose({ APP_HOST: HOST, ...environment });
+  return loadCompose({ ...REQUIRED, ...environment });
 }
 
-/** The api service's labels plus the router Dokploy generates for the web domain. */
+/** The routers and middlewares the labels of every service give Traefik. */
 function edge(host = HOST, environment: Record<string, string> = {}) {
   const compose = stack({ APP_HOST: host, ...environment });
+  const all = Object.values(compose.services).map((service) => readLabels(service.labels ?? []));
   const labels = readLabels(compose.services.api!.labels!);
-  const webRouter = dokployDomainRouter(host);
-  const routers: TraefikRouter[] = [...labels.routers.values(), webRouter];
+  const middlewares = new Map(all.flatMap((configuration) => [...configuration.middlewares]));
+  const services = new Map(all.flatMap((configuration) => [...configuration.services]));
+  const routers: TraefikRouter[] = all.flatMap((configuration) => [
+    ...configuration.routers.values(),
+  ]);
   const route = (path: string, entryPoint = 'websecure') =>
     pickRouter(routers, { host, path, entryPoint });
   const wsRouter = route(PUBLIC_GATEWAY_PATH);
-  return { compose, labels, routers, webRouter, route, wsRouter };
+  const webRouter = route('/')!;
+  return { compose, labels, middlewares, services, routers, webRouter, route, wsRouter };
 }
 
 describe('docker-compose.dokploy.yml', () => {
@@ -96,10 +111,17 @@ describe('docker-compose.dokploy.yml', () => {
       expect(wsRouter!.priority!).toBeGreaterThan(effectivePriority(longestGenerated));
       expect(wsRouter!.priority!).toBeLessThanOrEqual(TRAEFIK_MAX_USER_PRIORITY);
 
-      // And the whole decision with that host: the WebSocket path reaches the api router.
+      // And the whole decision with that host, should someone also add a domain in Dokploy's UI:
+      // the WebSocket path still reaches the api router.
       const longest = edge(LONGEST_HOST);
-      expect(longest.route(PUBLIC_GATEWAY_PATH)?.name).toBe(wsRouter!.name);
-      expect(longest.route('/api/bookings')?.name).toBe(longest.webRouter.name);
+      const withGenerated = [...longest.routers, longestGenerated];
+      const request = { host: LONGEST_HOST, entryPoint: 'websecure' };
+      expect(pickRouter(withGenerated, { ...request, path: PUBLIC_GATEWAY_PATH })?.name).toBe(
+        wsRouter!.name,
+      );
+      expect(pickRouter(withGenerated, { ...request, path: '/api/bookings' })?.name).not.toBe(
+        wsRouter!.name,
+      );
     });
 
     it('a priority of 100 would have lost to the generated router on a long host name', () => {
@@ -107,7 +129,8 @@ describe('docker-compose.dokploy.yml', () => {
       // length of the generated rule, which passes 100 from a 93-character host on.
       const host = `${'x'.repeat(60)}.${'y'.repeat(24)}.example`;
       expect(dokployDomainRouter(host).rule.length).toBe(101);
-      const { labels, webRouter } = edge(host);
+      const { labels } = edge(host);
+      const webRouter = dokployDomainRouter(host);
       const weak = { ...[...labels.routers.values()][0]!, priority: 100 };
       const picked = pickRouter([weak, webRouter], {
         host,
@@ -118,19 +141,31 @@ describe('docker-compose.dokploy.yml', () => {
     });
 
     it('is on the websecure entry point with TLS, reached over dokploy-network', () => {
-      const { labels, wsRouter } = edge();
+      const { labels, wsRouter, webRouter } = edge();
       expect(labels.enabled).toBe(true);
-      expect(wsRouter!.entryPoints).toEqual(['websecure']);
-      expect(wsRouter!.tls).toBe(true);
-      expect(labels.dockerNetwork).toBe('dokploy-network');
+      for (const router of [wsRouter!, webRouter]) {
+        expect(router.entryPoints, router.name).toEqual(['websecure']);
+        expect(router.tls, router.name).toBe(true);
+        expect(router.certResolver, router.name).toBe('letsencrypt');
+      }
+      for (const service of ['api', 'web']) {
+        expect(readLabels(stack().services[service]!.labels!).dockerNetwork, service).toBe(
+          'dokploy-network',
+        );
+      }
       // A custom entry point name is a variable away.
       const custom = edge(HOST, { TRAEFIK_ENTRYPOINT: 'https' });
       expect(custom.route(PUBLIC_GATEWAY_PATH, 'https')?.name).toBe(wsRouter!.name);
     });
 
     it('names routers, middleware and services after STACK_NAME so two stacks can share Traefik', () => {
-      const production = [...edge(HOST, { STACK_NAME: 'chat-prod' }).labels.routers.keys()];
-      const staging = [...edge(HOST, { STACK_NAME: 'chat-staging' }).labels.routers.keys()];
+      const names = (stackName: string) => {
+        const { routers, middlewares, services } = edge(HOST, { STACK_NAME: stackName });
+        return [...routers.map((router) => router.name), ...middlewares.keys(), ...services.keys()];
+      };
+      const production = names('chat-prod');
+      const staging = names('chat-staging');
+      expect(production.length).toBeGreaterThanOrEqual(8);
       expect(production.some((name) => staging.includes(name))).toBe(false);
     });
 
@@ -138,6 +173,42 @@ describe('docker-compose.dokploy.yml', () => {
       for (const [name, service] of Object.entries(loadRawCompose().services)) {
         if (service.labels !== undefined) expect(Array.isArray(service.labels), name).toBe(true);
       }
+    });
+  });
+
+  describe('the routers to the host', () => {
+    it('serve / and every path but the WebSocket one from web, and redirect plain HTTP to HTTPS', () => {
+      const { route, middlewares, services, webRouter } = edge();
+      for (const path of ['/', '/login', '/api/auth/login', '/threads/th_bk_1001']) {
+        expect(route(path)?.name, path).toBe(webRouter.name);
+      }
+      expect(services.get(webRouter.service!)?.port).toBe(DEFAULT_WEB_PORT);
+      const plain = route('/', 'web')!;
+      const [redirect] = middlewaresOf(plain, middlewares);
+      expect(redirect).toMatchObject({
+        'redirectscheme.scheme': 'https',
+        'redirectscheme.permanent': 'true',
+      });
+      expect(route(PUBLIC_GATEWAY_PATH, 'web')?.name).toBe(plain.name);
+    });
+
+    it('send HSTS, and prove themselves to the API with the secret it checks', () => {
+      const { wsRouter, webRouter, middlewares, compose } = edge();
+      for (const router of [wsRouter!, webRouter]) {
+        const { request, response } = headersOf(router, middlewares);
+        const maxAge = Number(
+          /max-age=(\d+)/.exec(response['strict-transport-security'] ?? '')?.[1],
+        );
+        expect(maxAge, router.name).toBeGreaterThanOrEqual(31_536_000);
+        expect(request['x-trusted-proxy-secret'], router.name).toBe(SECRET);
+      }
+      const api = compose.services.api!.environment!;
+      expect(api.TRUSTED_PROXY_SECRET).toBe(SECRET);
+      // Traefik and web reach the api from private addresses; the secret tells them apart.
+      expect(api.TRUSTED_PROXIES).toBe('uniquelocal');
+      expect(() => loadCompose({ ...REQUIRED, TRUSTED_PROXY_SECRET: '' })).toThrow(
+        /TRUSTED_PROXY_SECRET/,
+      );
     });
   });
 
@@ -199,19 +270,22 @@ describe('docker-compose.dokploy.yml', () => {
       expect(url.pathname).toBe(`/${API_PREFIX}/health/ready`);
     });
 
-    it('runs in production on Redis with the public origin as the only allowed origin', () => {
+    it("runs in production on the stack's Redis, with its password, and the public origin only", () => {
       const environment = stack().services.api!.environment!;
       expect(environment.NODE_ENV).toBe('production');
       expect(environment.ALLOWED_ORIGINS).toBe(`https://${HOST}`);
-      expect(environment.REDIS_URL).toMatch(/^redis:\/\//);
+      expect(environment.REDIS_URL).toBe('');
+      expect(environment.REDIS_HOST).toBe('chat-redis');
+      expect(environment.REDIS_PASSWORD).toBe(REQUIRED.REDIS_PASSWORD);
       expect(
         stack({ REDIS_URL: 'rediss://u:p@managed:6380/0' }).services.api!.environment!.REDIS_URL,
       ).toBe('rediss://u:p@managed:6380/0');
+      expect(() => loadCompose({ ...REQUIRED, REDIS_PASSWORD: '' })).toThrow(/REDIS_PASSWORD/);
     });
 
     it('refuses to start the stack without APP_HOST', () => {
       expect(() => loadCompose({})).toThrow(InterpolationError);
-      expect(() => loadCompose({ APP_HOST: '' })).toThrow(/APP_HOST/);
+      expect(() => loadCompose({ ...REQUIRED, APP_HOST: '' })).toThrow(/APP_HOST/);
     });
   });
 
@@ -219,9 +293,8 @@ describe('docker-compose.dokploy.yml', () => {
     it('puts every routed service on the external dokploy-network', () => {
       const compose = stack();
       expect(compose.networks!['dokploy-network']?.external).toBe(true);
-      // api is routed by its labels, web by the router Dokploy generates for its domain.
       const routed = Object.entries(compose.services)
-        .filter(([name, service]) => name === 'web' || readLabels(service.labels ?? []).enabled)
+        .filter(([, service]) => readLabels(service.labels ?? []).enabled)
         .map(([name]) => name);
       expect(routed.sort()).toEqual(['api', 'web']);
       for (const name of routed) {
@@ -231,38 +304,115 @@ describe('docker-compose.dokploy.yml', () => {
       }
     });
 
-    it('keeps redis off the shared network and unpublished', () => {
-      const redis = stack().services.redis!;
-      expect(Object.keys(serviceNetworks(redis))).toEqual(['default']);
+    it('keeps redis off every network but the one it shares with api, and unpublished', () => {
+      const compose = stack();
+      const redis = compose.services.redis!;
+      expect(Object.keys(serviceNetworks(redis))).toEqual(['data']);
       expect(redis.ports).toBeUndefined();
+      for (const [name, service] of Object.entries(compose.services)) {
+        expect(service.ports, `${name} publishes no port`).toBeUndefined();
+      }
     });
 
-    it('reaches redis and the api by stack-unique aliases, not by names other stacks share', () => {
+    it('reaches redis, the api and its metrics by stack-unique aliases, not by names other stacks share', () => {
       const compose = stack({ STACK_NAME: 'chat-prod' });
-      const aliasesOf = (service: string) =>
-        serviceNetworks(compose.services[service]!).default?.aliases ?? [];
-      const redisHost = new URL(compose.services.api!.environment!.REDIS_URL!).hostname;
+      const aliasesOf = (service: string, network: string) =>
+        (serviceNetworks(compose.services[service]!)[network] ?? {})?.aliases ?? [];
+      const api = compose.services.api!.environment!;
       const apiHost = new URL(compose.services.web!.environment!.API_INTERNAL_URL!).hostname;
-      expect(aliasesOf('redis')).toContain(redisHost);
-      expect(aliasesOf('api')).toContain(apiHost);
-      expect(redisHost).toBe('chat-prod-redis');
-      expect(apiHost).toBe('chat-prod-api');
+      expect(aliasesOf('redis', 'data')).toContain(api.REDIS_HOST);
+      expect(aliasesOf('api', 'app')).toContain(apiHost);
+      expect(aliasesOf('api', 'metrics')).toContain(api.METRICS_HOST);
+      expect([api.REDIS_HOST, apiHost, api.METRICS_HOST]).toEqual([
+        'chat-prod-redis',
+        'chat-prod-api',
+        'chat-prod-api-metrics',
+      ]);
+      expect(compose.networks!.metrics).toMatchObject({
+        name: 'chat-prod-metrics',
+        internal: true,
+      });
+    });
+
+    // Who can open a connection to what, as Docker decides it: a container reaches a port of
+    // another if they share a network on which that port listens. redis and web listen on every
+    // network they are on; the api's HTTP port too, and its metrics listener only on the
+    // network whose alias METRICS_HOST names (the API binds to its own address for that name).
+    it('lets nothing on dokploy-network reach redis or the metrics port: only api, and Prometheus on the metrics network', () => {
+      const compose = stack();
+      const networksOf = (service: string) =>
+        Object.keys(serviceNetworks(compose.services[service]!));
+      const api = compose.services.api!.environment!;
+      const metricsPort = Number(api.METRICS_PORT);
+      const metricsNetworks = Object.entries(serviceNetworks(compose.services.api!))
+        .filter(([, settings]) => settings?.aliases?.includes(api.METRICS_HOST!))
+        .map(([network]) => network);
+      const listeners: Array<{ service: string; port: number; networks: string[] }> = [
+        { service: 'redis', port: 6379, networks: networksOf('redis') },
+        { service: 'api', port: DEFAULT_API_PORT, networks: networksOf('api') },
+        { service: 'api', port: metricsPort, networks: metricsNetworks },
+        { service: 'web', port: DEFAULT_WEB_PORT, networks: networksOf('web') },
+      ];
+      const reachable = (fromNetworks: string[]) =>
+        listeners
+          .filter((listener) => listener.networks.some((network) => fromNetworks.includes(network)))
+          .map((listener) => `${listener.service}:${listener.port}`)
+          .sort();
+
+      // Another project's container, on the shared network only; web, which faces it.
+      expect(reachable(['dokploy-network'])).toEqual([
+        `api:${DEFAULT_API_PORT}`,
+        `web:${DEFAULT_WEB_PORT}`,
+      ]);
+      expect(reachable(networksOf('web'))).toEqual([
+        `api:${DEFAULT_API_PORT}`,
+        `web:${DEFAULT_WEB_PORT}`,
+      ]);
+      // api reaches redis; a Prometheus that joins the metrics network reaches the metrics only.
+      expect(reachable(networksOf('api'))).toContain('redis:6379');
+      // (The API's own port listens there too: Prometheus may read /api/health.)
+      expect(reachable(['metrics'])).toEqual([`api:${DEFAULT_API_PORT}`, `api:${metricsPort}`]);
+      expect(metricsNetworks).toEqual(['metrics']);
+      for (const network of ['data', 'metrics']) {
+        expect(compose.networks![network], network).toMatchObject({ internal: true });
+      }
+      // METRICS_HOST must be a name the API resolves to its own address on that network, not
+      // an address that listens everywhere.
+      expect(api.METRICS_HOST).not.toMatch(/^(0\.0\.0\.0|::|\*)$/);
     });
   });
 
   describe('redis', () => {
+    // The command as the container's shell runs it (compose turns `$$` into `$`).
+    const serverArguments = (compose: ComposeFile) => {
+      const [shell, flag, script] = compose.services.redis!.command!;
+      expect([shell, flag]).toEqual(['sh', '-c']);
+      expect(script).toMatch(/^exec redis-server /);
+      return script!.split(/\s+/).slice(2);
+    };
+
     it('persists with the append-only file on a named volume and has a health check', () => {
       const compose = stack();
       const redis = compose.services.redis!;
-      const command = redis.command!;
+      const command = serverArguments(compose);
       expect(command[command.indexOf('--appendonly') + 1]).toBe('yes');
       // Nothing acknowledged may be lost (docs/RELIABILITY.md): fsync before answering.
       expect(command[command.indexOf('--appendfsync') + 1]).toBe('always');
       const [volume, target] = redis.volumes![0]!.split(':');
       expect(target).toBe('/data');
       expect(Object.keys(compose.volumes ?? {})).toContain(volume);
-      expect(redis.healthcheck!.test).toEqual(['CMD', 'redis-cli', 'ping']);
+      expect(redis.healthcheck!.test[0]).toBe('CMD-SHELL');
+      expect(redis.healthcheck!.test[1]).toMatch(/REDISCLI_AUTH="\$REDIS_PASSWORD" redis-cli ping/);
       expect(compose.services.api!.depends_on!.redis!.condition).toBe('service_healthy');
+    });
+
+    it('asks for the password the api is given, taken from the environment, not the command line it shows', () => {
+      const compose = stack();
+      const command = serverArguments(compose);
+      expect(command[command.indexOf('--requirepass') + 1]).toBe('"$REDIS_PASSWORD"');
+      expect(compose.services.redis!.environment!.REDIS_PASSWORD).toBe(
+        compose.services.api!.environment!.REDIS_PASSWORD,
+      );
     });
   });
 
@@ -282,7 +432,8 @@ describe('docker-compose.dokploy.yml', () => {
           (match) => [match[1]!, match[2]!],
         ),
       );
-      const compose = loadCompose(example);
+      // The secrets are left for the operator to fill in: the file says how.
+      const compose = loadCompose({ ...example, REDIS_PASSWORD: 'x', TRUSTED_PROXY_SECRET: 'y' });
       expect(compose.services.api!.environment!.ALLOWED_ORIGINS).toBe(
         `https://${example.APP_HOST}`,
       );

@@ -13,6 +13,43 @@ import { expectEventually, freePort, within } from '@chat/test-support';
  */
 
 const CONVERSATION = 'th_bk_1001';
+const INTERNAL_TOKEN = 'edge-e2e-internal-token-0123456789';
+const EDGE_SECRET = 'edge-e2e-trusted-proxy-secret';
+
+/**
+ * Production refuses the demo seed: the users and the booking come in through the internal
+ * API, as the rest of the platform sends them.
+ */
+async function seed(apiUrl: string): Promise<void> {
+  const put = async (path: string, body: unknown) => {
+    const response = await fetch(`${apiUrl}/api/internal/${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${INTERNAL_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status, path).toBe(200);
+  };
+  for (const [id, name, role, country] of [
+    ['u_alice', 'Alice', 'customer', 'VN'],
+    ['u_linh', 'Linh', 'staff', 'VN'],
+  ] as const) {
+    const handle = name.toLowerCase();
+    await put(`users/${id}`, {
+      email: `${handle}@demo.test`,
+      name,
+      handle,
+      role,
+      country,
+      password: 'demo1234',
+    });
+  }
+  await put('bookings/bk_1001', {
+    ref: 'BK-1001',
+    country: 'VN',
+    creatorId: 'u_alice',
+    managerId: 'u_linh',
+  });
+}
 
 type Frame = { event: string; data: any; ref?: string };
 
@@ -94,14 +131,14 @@ function requestsLogged(api: Service, method: string, path: string): number {
 
 function openSockets(metrics: string): number {
   const match = /^chat_ws_open_sockets(?:\{[^}]*\})? (\d+)/m.exec(metrics);
-  if (!match) throw new Error('chat_ws_open_sockets is missing from /api/metrics');
+  if (!match) throw new Error('chat_ws_open_sockets is missing from the metrics');
   return Number(match[1]);
 }
 
 describe('the edge, end to end: nginx + web (standalone) + two API instances on one Redis', () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
-  let apiA: Service;
-  let apiB: Service;
+  let apiA: Service & { metricsUrl: string };
+  let apiB: Service & { metricsUrl: string };
   let web: Service;
   let edge: NginxEdge;
   let origin: string;
@@ -114,7 +151,8 @@ describe('the edge, end to end: nginx + web (standalone) + two API instances on 
       NODE_ENV: 'production',
       REDIS_URL: redis.url,
       ALLOWED_ORIGINS: origin,
-      DEMO_SEED: 'true',
+      INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+      TRUSTED_PROXY_SECRET: EDGE_SECRET,
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: '2000',
     };
@@ -122,8 +160,12 @@ describe('the edge, end to end: nginx + web (standalone) + two API instances on 
       startApi('api-a', environment),
       startApi('api-b', environment),
     ]);
+    await seed(apiB.baseUrl);
     web = await startWeb(apiB.baseUrl);
-    edge = await startNginxEdge({ api: apiA.address, web: web.address }, { port: edgePort });
+    edge = await startNginxEdge(
+      { api: apiA.address, web: web.address },
+      { port: edgePort, trustedProxySecret: EDGE_SECRET },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -175,8 +217,8 @@ describe('the edge, end to end: nginx + web (standalone) + two API instances on 
       client.send({ event: 'subscribe', data: { conversationId: CONVERSATION }, ref: 's1' });
       await client.next('subscribed', (frame) => frame.data.conversationId === CONVERSATION);
       // The socket lives on A, not on B.
-      expect(openSockets(await (await fetch(`${apiA.baseUrl}/api/metrics`)).text())).toBe(1);
-      expect(openSockets(await (await fetch(`${apiB.baseUrl}/api/metrics`)).text())).toBe(0);
+      expect(openSockets(await (await fetch(apiA.metricsUrl)).text())).toBe(1);
+      expect(openSockets(await (await fetch(apiB.metricsUrl)).text())).toBe(0);
 
       const body = `through the edge ${Date.now()}`;
       const path = `/api/chat/conversations/${CONVERSATION}/messages`;

@@ -121,9 +121,15 @@ describe('deploy/k8s', () => {
       expect(effectivePriority(webSocket)).toBeGreaterThan(effectivePriority(catchAll));
     });
 
-    it('serves only HTTPS', () => {
+    it('serves only HTTPS, and tells browsers so (HSTS) on every route', () => {
       expect(ingressRoute.spec.entryPoints).toEqual(['websecure']);
       expect(ingressRoute.spec.tls).toBeTruthy();
+      for (const item of ingressRoute.spec.routes) {
+        const headers = (item.middlewares ?? [])
+          .map((middleware: any) => get('Middleware', middleware.name).spec.headers)
+          .find(Boolean);
+        expect(headers?.stsSeconds, item.match).toBeGreaterThanOrEqual(31_536_000);
+      }
     });
   });
 
@@ -159,9 +165,15 @@ describe('deploy/k8s', () => {
       );
     });
 
-    it('runs in production on Redis, as a non-root user', () => {
+    it('runs in production on Redis with its password from the Secret, as a non-root user', () => {
       expect(configMap.data.NODE_ENV).toBe('production');
-      expect(new URL(configMap.data.REDIS_URL).hostname).toBe('chat-redis');
+      expect(configMap.data.REDIS_HOST).toBe('chat-redis');
+      expect(configMap.data.REDIS_URL).toBeUndefined();
+      const password = api.env.find((entry: any) => entry.name === 'REDIS_PASSWORD');
+      expect(password.valueFrom.secretKeyRef).toEqual({
+        name: 'chat-secrets',
+        key: 'REDIS_PASSWORD',
+      });
       expect(configMap.data.ALLOWED_ORIGINS).toBe(`https://${HOST}`);
       expect(pod.securityContext.runAsNonRoot).toBe(true);
       // runAsNonRoot can only be verified against a numeric user; the image says `USER node`.
@@ -190,6 +202,22 @@ describe('deploy/k8s', () => {
   });
 
   describe('redis', () => {
+    it('asks for the password the api is given, and probes with it', () => {
+      const redisContainer = get('StatefulSet', 'chat-redis').spec.template.spec.containers[0];
+      const { args } = redisContainer;
+      expect(args[args.indexOf('--requirepass') + 1]).toBe('$(REDIS_PASSWORD)');
+      const password = redisContainer.env.find((entry: any) => entry.name === 'REDIS_PASSWORD');
+      const apiPassword = container('chat-api').env.find(
+        (entry: any) => entry.name === 'REDIS_PASSWORD',
+      );
+      expect(password.valueFrom).toEqual(apiPassword.valueFrom);
+      for (const probe of [redisContainer.readinessProbe, redisContainer.livenessProbe]) {
+        expect(probe.exec.command.join(' ')).toMatch(
+          /REDISCLI_AUTH="\$REDIS_PASSWORD" redis-cli ping/,
+        );
+      }
+    });
+
     it('keeps the append-only file on a persistent volume mounted at /data', () => {
       const redis = get('StatefulSet', 'chat-redis');
       const redisContainer = redis.spec.template.spec.containers[0];
@@ -199,6 +227,59 @@ describe('deploy/k8s', () => {
       expect(redis.spec.volumeClaimTemplates.map((claim: any) => claim.metadata.name)).toContain(
         mount.name,
       );
+    });
+  });
+
+  describe('network policies', () => {
+    const podLabels = {
+      api: { 'app.kubernetes.io/name': 'chat-api' },
+      web: { 'app.kubernetes.io/name': 'chat-web' },
+      redis: { 'app.kubernetes.io/name': 'chat-redis' },
+      traefik: { 'app.kubernetes.io/name': 'traefik' },
+      prometheus: { 'app.kubernetes.io/name': 'prometheus' },
+      stranger: { 'app.kubernetes.io/name': 'another-project' },
+    } as const;
+    const policies = manifests.filter((item) => item.kind === 'NetworkPolicy');
+    const matches = (selector: any, labels: Record<string, string>) =>
+      Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+
+    /** Whether a pod with `from` labels may connect to `port` of a pod with `to` labels. */
+    function allowed(from: Record<string, string>, to: Record<string, string>, port: number) {
+      const applying = policies.filter((policy) => matches(policy.spec.podSelector, to));
+      if (!applying.length) return true;
+      return applying.some((policy) =>
+        (policy.spec.ingress ?? []).some(
+          (rule: any) =>
+            rule.ports.some((candidate: any) => candidate.port === port) &&
+            rule.from.some((peer: any) => matches(peer.podSelector, from)),
+        ),
+      );
+    }
+
+    it('let only the api reach Redis, and only Prometheus the metrics port', () => {
+      const everyone = Object.entries(podLabels);
+      const reaching = (to: Record<string, string>, port: number) =>
+        everyone.filter(([, labels]) => allowed(labels, to, port)).map(([name]) => name);
+      expect(reaching(podLabels.redis, 6379)).toEqual(['api']);
+      expect(reaching(podLabels.api, 9464)).toEqual(['prometheus']);
+      // Only the two proxies may hand the api an X-Forwarded-For (TRUSTED_PROXIES).
+      expect(reaching(podLabels.api, DEFAULT_API_PORT)).toEqual(['web', 'traefik']);
+      expect(reaching(podLabels.web, DEFAULT_WEB_PORT)).toEqual(['traefik']);
+      const metricsPort = container('chat-api').ports.find((port: any) => port.name === 'metrics');
+      expect(metricsPort.containerPort).toBe(Number(configMap.data.METRICS_PORT));
+      expect(configMap.data.TRUSTED_PROXIES).toBe('uniquelocal');
+    });
+
+    it('cover every pod of the stack', () => {
+      for (const workload of manifests.filter((item) =>
+        ['Deployment', 'StatefulSet'].includes(item.kind),
+      )) {
+        const labels = workload.spec.template.metadata.labels;
+        expect(
+          policies.some((policy) => matches(policy.spec.podSelector, labels)),
+          workload.metadata.name,
+        ).toBe(true);
+      }
     });
   });
 

@@ -96,13 +96,30 @@ describe('deploy/nginx template', () => {
   const webSocketLocation = only(server, 'location', '/api/ws/').children!;
   const webLocation = only(server, 'location', '/').children!;
 
-  it('is templated only in upstream addresses and the listen port', () => {
+  it('is templated only in upstream addresses, the listen port and the secret header', () => {
     const placeholders = [...template.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]);
     expect([...new Set(placeholders)].sort()).toEqual([...TEMPLATE_VARIABLES].sort());
     const holders = walk(tree)
-      .filter(({ directive }) => directive.args.some((arg) => arg.startsWith('placeholder_')))
+      .filter(({ directive }) => directive.args.some((arg) => arg.includes('placeholder_')))
       .map(({ directive, parents }) => `${parents.join('>')}>${directive.name}`);
-    expect(holders.sort()).toEqual(['server>listen', 'upstream>server', 'upstream>server']);
+    expect(holders.sort()).toEqual([
+      'server>listen',
+      'server>location>proxy_set_header',
+      'server>location>proxy_set_header',
+      'upstream>server',
+      'upstream>server',
+    ]);
+  });
+
+  it('sends HSTS on every answer, errors included', () => {
+    const [name, value, always] = only(server, 'add_header').args;
+    expect(name).toBe('Strict-Transport-Security');
+    expect(Number(/max-age=(\d+)/.exec(value!.replace(/"/g, ''))?.[1])).toBeGreaterThanOrEqual(
+      31_536_000,
+    );
+    expect(always).toBe('always');
+    // An add_header inside a location would drop the server's: there is none.
+    expect(walk(server).filter(({ directive }) => directive.name === 'add_header')).toHaveLength(1);
   });
 
   it('derives the Connection header from Upgrade with a map', () => {
@@ -140,6 +157,7 @@ describe('deploy/nginx template', () => {
       'X-Forwarded-For',
       'X-Forwarded-Proto',
       'X-Forwarded-Host',
+      'X-Trusted-Proxy-Secret',
     ];
     for (const location of [webSocketLocation, webLocation]) {
       const names = find(location, 'proxy_set_header').map((directive) => directive.args[0]);
@@ -177,13 +195,19 @@ describe('deploy/nginx on real nginx, with stand-in upstreams', () => {
     },
   );
 
-  it('forwards the client address, scheme and host to the upstream', async () => {
+  it('forwards the client address it sees (not the one claimed), scheme, host and its secret', async () => {
     // node:http rather than fetch, which does not let a caller set Host.
     const body = await within(
       new Promise<string>((resolve, reject) => {
         const request = httpRequest(
           `${edge.baseUrl}/api/bookings`,
-          { headers: { host: 'chat.example.com', 'x-forwarded-for': '203.0.113.9' } },
+          {
+            headers: {
+              host: 'chat.example.com',
+              'x-forwarded-for': '203.0.113.9',
+              'x-trusted-proxy-secret': 'a-guess',
+            },
+          },
           (response) => {
             let text = '';
             response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -200,8 +224,16 @@ describe('deploy/nginx on real nginx, with stand-in upstreams', () => {
     expect(headers.host).toBe('chat.example.com');
     expect(headers['x-forwarded-host']).toBe('chat.example.com');
     expect(headers['x-forwarded-proto']).toBe('http');
-    expect(headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(headers['x-real-ip']).toBe('127.0.0.1');
+    expect(headers['x-trusted-proxy-secret']).toBe('nginx-edge-test-secret');
+  });
+
+  it('answers with HSTS, on a page and on an error alike', async () => {
+    for (const path of ['/', '/no-such-upstream-path']) {
+      const response = await fetch(`${edge.baseUrl}${path}`);
+      expect(response.headers.get('strict-transport-security'), path).toBe('max-age=31536000');
+    }
   });
 
   it('upgrades /api/ws/chat at the api on /ws/chat, passing query, cookie and Origin', async () => {
@@ -215,6 +247,7 @@ describe('deploy/nginx on real nginx, with stand-in upstreams', () => {
     expect(seen!.headers.cookie).toBe('sid=abc');
     expect(seen!.headers.origin).toBe('https://chat.example.com');
     expect(seen!.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen!.headers['x-trusted-proxy-secret']).toBe('nginx-edge-test-secret');
     // Frames flow both ways through the edge.
     const echoed = new Promise<string>((resolve) =>
       result.socket!.once('message', (data) => resolve(data.toString())),

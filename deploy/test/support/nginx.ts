@@ -13,8 +13,13 @@ import { join } from 'node:path';
 import { NGINX_TEMPLATE } from './paths';
 import { acceptsConnections, expectEventually, freePort } from '@chat/test-support';
 
-/** The placeholders the shipped template may contain: addresses and the port, nothing else. */
-export const TEMPLATE_VARIABLES = ['CHAT_LISTEN_PORT', 'CHAT_API_UPSTREAM', 'CHAT_WEB_UPSTREAM'];
+/** The placeholders the shipped template may contain: addresses, the port and the edge's secret. */
+export const TEMPLATE_VARIABLES = [
+  'CHAT_LISTEN_PORT',
+  'CHAT_API_UPSTREAM',
+  'CHAT_WEB_UPSTREAM',
+  'CHAT_TRUSTED_PROXY_SECRET',
+];
 
 export type TemplateValues = Record<(typeof TEMPLATE_VARIABLES)[number], string>;
 
@@ -57,7 +62,7 @@ export interface NginxEdge {
  */
 export async function startNginxEdge(
   upstreams: { api: string; web: string },
-  options: { port?: number } = {},
+  options: { port?: number; trustedProxySecret?: string } = {},
 ): Promise<NginxEdge> {
   const directory = mkdtempSync(join(tmpdir(), 'chat-nginx-'));
   // Workers may run as another user when the master is root; let them use the temp paths.
@@ -73,6 +78,7 @@ export async function startNginxEdge(
       CHAT_LISTEN_PORT: `127.0.0.1:${port}`,
       CHAT_API_UPSTREAM: upstreams.api,
       CHAT_WEB_UPSTREAM: upstreams.web,
+      CHAT_TRUSTED_PROXY_SECRET: options.trustedProxySecret ?? 'nginx-edge-test-secret',
     }),
   );
   const errorLog = join(directory, 'error.log');

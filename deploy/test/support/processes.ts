@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,31 +69,43 @@ export class Service {
   }
 }
 
-/** A real redis-server on a free loopback port, nothing kept on disk. */
+/** A real redis-server on a free loopback port, with a password as shipped, nothing on disk. */
 export async function startRedis(): Promise<Service & { url: string }> {
   const port = await freePort();
+  const password = randomBytes(16).toString('hex');
   const directory = mkdtempSync(join(tmpdir(), 'chat-redis-'));
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', ''],
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', ''],
+      ...['--requirepass', password],
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const service = new Service('redis-server', child, port);
   void service.exited.then(() => rmSync(directory, { recursive: true, force: true }));
   await service.waitUntil(() => acceptsConnections(port), 10_000);
-  return Object.assign(service, { url: `redis://127.0.0.1:${port}` });
+  return Object.assign(service, { url: `redis://:${password}@127.0.0.1:${port}` });
 }
 
 export const API_ENTRY = join(REPO_ROOT, 'apps/api/dist/main.js');
 
-/** The built API as production runs it (`node dist/main.js`), ready when readiness says so. */
+/**
+ * The built API as production runs it (`node dist/main.js`), ready when readiness says so, with
+ * its metrics listener on a loopback port of its own.
+ */
 export async function startApi(name: string, environment: Record<string, string>) {
   if (!existsSync(API_ENTRY)) {
     throw new Error(`${API_ENTRY} is missing: build first (pnpm build)`);
   }
-  const port = await freePort();
+  const [port, metricsPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [API_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', ...environment, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...environment,
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const service = new Service(name, child, port);
@@ -100,7 +113,7 @@ export async function startApi(name: string, environment: Record<string, string>
     const response = await fetch(`${service.baseUrl}/api/health/ready`);
     if (response.status !== 200) throw new Error(`${name} not ready: ${response.status}`);
   });
-  return service;
+  return Object.assign(service, { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
 }
 
 /** The Next build output the web image is made from (`NEXT_DIST_DIR`, `.next` by default). */

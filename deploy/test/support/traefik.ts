@@ -11,6 +11,8 @@ export interface TraefikRouter {
   priority?: number;
   entryPoints: string[];
   tls: boolean;
+  /** `tls.certresolver`: where Traefik gets the certificate for the host. */
+  certResolver?: string;
   service?: string;
   middlewares: string[];
 }
@@ -56,6 +58,7 @@ export function readLabels(labels: string[] | Record<string, string>): TraefikCo
       else if (property === 'priority') target.priority = Number(value);
       else if (property === 'entrypoints') target.entryPoints = value.split(',');
       else if (property === 'tls') target.tls = value === 'true';
+      else if (property === 'tls.certresolver') target.certResolver = value;
       else if (property === 'service') target.service = value;
       else if (property === 'middlewares') target.middlewares = value.split(',');
       continue;
@@ -107,6 +110,40 @@ export function pickRouter(
     .find((router) => matches(router.rule, request));
 }
 
+/** The options of each middleware a router uses, in order; throws on an undefined one. */
+export function middlewaresOf(
+  router: TraefikRouter,
+  middlewares: Map<string, Record<string, string>>,
+): Record<string, string>[] {
+  return router.middlewares.map((name) => {
+    const options = middlewares.get(name.replace(/@docker$/, ''));
+    if (!options) throw new Error(`router ${router.name} uses undefined middleware ${name}`);
+    return options;
+  });
+}
+
+/**
+ * The request headers a router's `headers` middlewares set (`customrequestheaders.<Name>`,
+ * replacing any the client sent), and the response headers they add (HSTS from `stsseconds`).
+ */
+export function headersOf(
+  router: TraefikRouter,
+  middlewares: Map<string, Record<string, string>>,
+): { request: Record<string, string>; response: Record<string, string> } {
+  const request: Record<string, string> = {};
+  const response: Record<string, string> = {};
+  for (const options of middlewaresOf(router, middlewares)) {
+    for (const [key, value] of Object.entries(options)) {
+      const custom = /^headers\.customrequestheaders\.(.+)$/i.exec(key);
+      if (custom) request[custom[1]!.toLowerCase()] = value;
+      if (key.toLowerCase() === 'headers.stsseconds') {
+        response['strict-transport-security'] = `max-age=${value}`;
+      }
+    }
+  }
+  return { request, response };
+}
+
 /** Applies a router's stripprefix middlewares to the path, as Traefik does. */
 export function forwardedPath(
   router: TraefikRouter,
@@ -114,11 +151,10 @@ export function forwardedPath(
   path: string,
 ): string {
   let result = path;
-  for (const name of router.middlewares) {
-    const options = middlewares.get(name.replace(/@docker$/, ''));
-    if (!options) throw new Error(`router ${router.name} uses undefined middleware ${name}`);
+  for (const options of middlewaresOf(router, middlewares)) {
     const prefixes = options['stripprefix.prefixes'];
-    if (prefixes === undefined) throw new Error(`middleware ${name} is not a stripprefix`);
+    // Headers and redirects leave the path alone.
+    if (prefixes === undefined) continue;
     const prefix = prefixes
       .split(',')
       .map((candidate) => candidate.trim())
