@@ -65,7 +65,7 @@ describe('a Redis written by the previous layout', () => {
         { total: 1, conversations: { th_bk_2001: 1 } },
       ],
     });
-    const probe = new Redis(redis.port, '127.0.0.1');
+    const probe = new Redis(redis.url);
     expect(await probe.hget('chat:layout', 'version')).toBe('2');
     probe.disconnect();
 

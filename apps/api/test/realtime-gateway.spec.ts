@@ -146,7 +146,7 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       expect((await socket.closed).code).toBe(1008);
       expect(socket.all('error').some((frame) => frame.data.code === 'rate_limited')).toBe(true);
       expect(socket.all('pong').length).toBeLessThan(400);
-      expect(await metric(api.metricsUrl, 'chat_ws_rate_limited_total')).toBeGreaterThan(0);
+      expect(await metric(api, 'chat_ws_rate_limited_total')).toBeGreaterThan(0);
     });
 
     it('answers ping with pong', async () => {
@@ -612,8 +612,7 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
     it('counts closes by code, and every code a client picks itself as one label', async () => {
       const alice = await as(DEMO.alice);
       for (const code of [4999, 3123, 1000]) await (await alice.socket()).close(code);
-      const closed = (label: string) =>
-        metric(api.baseUrl, `chat_ws_closed_total{code="${label}"}`);
+      const closed = (label: string) => metric(api, `chat_ws_closed_total{code="${label}"}`);
       await expectEventually(async () => expect(await closed('other')).toBe(2));
       expect(await closed('1000')).toBe(1);
       expect(await closed('4999')).toBe(0);
@@ -634,7 +633,7 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       for (let replay = 0; replay < 60; replay++)
         slow.send('subscribe', { conversationId: BK_1001_THREAD, since: 0 });
       await expectEventually(
-        async () => expect(await metric(api.metricsUrl, 'chat_ws_slow_consumers_total')).toBe(1),
+        async () => expect(await metric(api, 'chat_ws_slow_consumers_total')).toBe(1),
         {
           timeoutMs: 10_000,
         },
@@ -661,29 +660,17 @@ describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
       await socket.next('message.new');
       await TestSocket.refusal(api.baseUrl);
       await expectEventually(async () => {
-        expect(await metric(api.metricsUrl, 'chat_ws_open_sockets')).toBe(1);
-        expect(
-          await metric(api.metricsUrl, 'chat_ws_frames_received_total{event="subscribe"}'),
-        ).toBe(1);
-        expect(await metric(api.metricsUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(
-          1,
-        );
-        expect(
-          await metric(api.metricsUrl, 'chat_realtime_fanout_latency_seconds_count'),
-        ).toBeGreaterThan(0);
-        expect(
-          await metric(api.metricsUrl, 'chat_ws_handshakes_rejected_total{status="401"}'),
-        ).toBe(1);
+        expect(await metric(api, 'chat_ws_open_sockets')).toBe(1);
+        expect(await metric(api, 'chat_ws_frames_received_total{event="subscribe"}')).toBe(1);
+        expect(await metric(api, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(1);
+        expect(await metric(api, 'chat_realtime_fanout_latency_seconds_count')).toBeGreaterThan(0);
+        expect(await metric(api, 'chat_ws_handshakes_rejected_total{status="401"}')).toBe(1);
       });
       // Counts are added up when read: reading again adds nothing, a new frame adds one.
-      expect(await metric(api.metricsUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(
-        1,
-      );
+      expect(await metric(api, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(1);
       await postMessage(alice.http, BK_1001_THREAD, 'and me', 'metrics-2');
       await socket.next('message.new', (frame) => frame.data.message.seq === 2);
-      expect(await metric(api.metricsUrl, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(
-        2,
-      );
+      expect(await metric(api, 'chat_ws_frames_sent_total{event="message.new"}')).toBe(2);
       const response = await fetch(api.metricsUrl);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = await response.text();

@@ -119,7 +119,7 @@ describe('realtime across two instances sharing Redis', () => {
       await socketOn(b, aliceOnB);
       const graceSocket = await socketOn(c, graceOnC);
       const received = async (api: ApiInstance) =>
-        metric(api.baseUrl, 'chat_realtime_payloads_received_total');
+        metric(api, 'chat_realtime_payloads_received_total');
       const [onA, onC] = [await received(a), await received(c)];
       await postMessage(aliceOnB.http, BK_1001_THREAD, 'members only', 'route-1');
       await linhSocket.next('message.new');
@@ -277,12 +277,10 @@ describe('realtime across two instances sharing Redis', () => {
     await redis.stop();
     // While Redis is down every reconnect attempt fails; both connections count their errors.
     await expectEventually(async () => {
-      expect(
-        await metric(a.metricsUrl, 'chat_redis_errors_total{connection="command"}'),
-      ).toBeGreaterThan(0);
-      expect(
-        await metric(a.metricsUrl, 'chat_redis_errors_total{connection="subscriber"}'),
-      ).toBeGreaterThan(0);
+      expect(await metric(a, 'chat_redis_errors_total{connection="command"}')).toBeGreaterThan(0);
+      expect(await metric(a, 'chat_redis_errors_total{connection="subscriber"}')).toBeGreaterThan(
+        0,
+      );
     });
     await redis.start();
     await expectEventually(

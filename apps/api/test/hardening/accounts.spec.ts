@@ -61,8 +61,8 @@ describe('accounts: login limits, session lifetime and password hashes', () => {
   });
 
   const passwordChecks = async () =>
-    (await metric(a.metricsUrl, 'chat_auth_password_checks_total')) +
-    (await metric(b.metricsUrl, 'chat_auth_password_checks_total'));
+    (await metric(a, 'chat_auth_password_checks_total')) +
+    (await metric(b, 'chat_auth_password_checks_total'));
 
   it('lets a spray of 200 guesses from 50 addresses check at most the per-account budget', async () => {
     const attempt = (email: string, password: string, address: string, index: number) =>

@@ -231,7 +231,7 @@ describe('cross-site WebSocket hijacking, sessions in URLs, and logs', () => {
       await expectEventually(
         async () =>
           expect(
-            await metric(api.metricsUrl, 'chat_redis_errors_total{connection="command"}'),
+            await metric(api, 'chat_redis_errors_total{connection="command"}'),
           ).toBeGreaterThan(0),
         { timeoutMs: 10_000 },
       );

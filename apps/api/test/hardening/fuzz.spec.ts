@@ -242,10 +242,7 @@ describe('property-based fuzzing', () => {
     }
     const elapsed = Date.now() - startedAt;
     const ready = await new HttpClient(api.baseUrl).get('/api/health/ready');
-    const invalidCounted = await metric(
-      api.metricsUrl,
-      'chat_ws_frames_received_total{event="invalid"}',
-    );
+    const invalidCounted = await metric(api, 'chat_ws_frames_received_total{event="invalid"}');
     record('fuzz-gateway', {
       tried:
         'random frames on live sockets of all six demo users: random text and JSON, envelopes with near-valid or random data and refs, valid frames of every event (in and out of scope), binary, truncated JSON, 4,000-deep arrays; a ping after each',

@@ -48,9 +48,7 @@ describe('raw frames and handshakes (node:net, below the ws client)', () => {
     const socket = await RawWebSocket.ready(port, { cookie });
     socket.sendText('{"event":"ping","data":{},"ref":"alive"}');
     await socket.nextText((text) => text.includes('"ref":"alive"'));
-    await expectEventually(async () =>
-      expect(await metric(api.metricsUrl, 'chat_ws_open_sockets')).toBe(1),
-    );
+    await expectEventually(async () => expect(await metric(api, 'chat_ws_open_sockets')).toBe(1));
     socket.destroy();
   }
 

@@ -87,15 +87,12 @@ describe('Redis unreachable without dying (a stalling TCP proxy)', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const bReadyDuringStall = await readiness(b.baseUrl);
-      const errorsOnA = await metric(a.metricsUrl, 'chat_redis_errors_total{connection="command"}');
+      const errorsOnA = await metric(a, 'chat_redis_errors_total{connection="command"}');
       const subscriberErrorsOnA = await metric(
-        a.metricsUrl,
+        a,
         'chat_redis_errors_total{connection="subscriber"}',
       );
-      const connectedGauge = await metric(
-        a.metricsUrl,
-        'chat_redis_connected{connection="command"}',
-      );
+      const connectedGauge = await metric(a, 'chat_redis_connected{connection="command"}');
 
       proxy.heal();
       const healedAt = Date.now();

@@ -51,8 +51,8 @@ export function range(from: number, to: number): number[] {
 }
 
 /** The value of one Prometheus sample line, e.g. `chat_ws_open_sockets`, from the metrics listener. */
-export async function metric(metricsUrl: string, sample: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
+export async function metric(api: { metricsUrl: string }, sample: string): Promise<number> {
+  const text = await (await fetch(api.metricsUrl)).text();
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
 }
