@@ -237,7 +237,7 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect((await login({ 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
     });
 
-    it('opens (and joins) a thread only for a request from the app itself, not a cross-site link', async () => {
+    it('joins a thread only on a POST from the app itself; a read, even from a cross-site link, joins no one', async () => {
       const vu = await as(DEMO.vu);
       const participants = async () =>
         (
@@ -248,9 +248,9 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       const navigation = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`, {
         'sec-fetch-site': 'cross-site',
       });
-      expect(navigation.status).toBe(403);
+      expect(navigation.status).toBe(200);
       expect(await participants()).not.toContain('vu');
-      const fromApp = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`, {
+      const fromApp = await vu.post(`/api/chat/conversations/${BK_1001_THREAD}/open`, undefined, {
         'sec-fetch-site': 'same-origin',
       });
       expect(fromApp.status).toBe(200);
@@ -322,7 +322,7 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       ]);
     });
 
-    it('auto-joins in-scope staff when they open the thread', async () => {
+    it('auto-joins in-scope staff when they open the thread (a POST; reading it joins no one)', async () => {
       const vu = await as(DEMO.vu);
       expect((await vu.get('/api/chat/conversations')).body.conversations).toEqual([]);
       const all = await vu.get('/api/chat/conversations?scope=all');
@@ -330,7 +330,13 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
         BK_1001_THREAD,
       ]);
 
-      const opened = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      const read = await vu.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      expect(read.status).toBe(200);
+      expect(read.body.participants.map((user: { handle: string }) => user.handle)).toEqual([
+        'alice',
+        'linh',
+      ]);
+      const opened = await vu.post(`/api/chat/conversations/${BK_1001_THREAD}/open`, {});
       expect(opened.status).toBe(200);
       expect(opened.body).toMatchObject({
         id: BK_1001_THREAD,

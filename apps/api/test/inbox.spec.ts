@@ -259,7 +259,7 @@ describe.each(ENGINES)('inbox on the %s engine', (engineName) => {
               .markRead(who, thread, step.seq)
               .catch(() => undefined);
           } else if (who.role !== 'customer') {
-            await get(ChatService).openConversation(who, thread);
+            await get(ChatService).openConversation(who, thread, { join: true });
           }
         }
         for (const person of people) {

@@ -23,8 +23,8 @@ export interface RateLimit {
  */
 export abstract class RateLimiter {
   /**
-   * Counts one event of `name` for `key`; resolves false when the window's points are used up.
-   * Rejects with {@link UnavailableError} when the counters cannot be reached.
+   * Counts `points` (one event by default) of `name` for `key`; resolves false when the window's
+   * points are used up. Rejects with {@link UnavailableError} when the counters cannot be reached.
    */
-  abstract take(name: string, limit: RateLimit, key: string): Promise<boolean>;
+  abstract take(name: string, limit: RateLimit, key: string, points?: number): Promise<boolean>;
 }

@@ -121,8 +121,11 @@ export const environmentSchema = z.object({
   LOGIN_RATE_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** Most messages a `subscribe {since}` replays; a larger gap answers `recovered:false`. @default 500 */
   WS_REPLAY_LIMIT: z.coerce.number().int().min(1).max(10_000).default(500),
-  /** `subscribe {since}` replays one user may ask for per 10 s, across replicas (0: none). @default 100 */
-  WS_REPLAY_RATE_PER_USER: z.coerce.number().int().min(0).max(100_000).default(100),
+  /**
+   * Messages one user may have replayed by `subscribe {since}` per 10 s, across replicas (0: no
+   * limit): room for all 20 sockets of a user to resume a full replay at once. @default 10000
+   */
+  WS_REPLAY_BUDGET_PER_USER: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   /** Absolute session lifetime, however active. @default 2592000 (30 days) */
   SESSION_TTL_SECONDS: seconds(60, 365 * 24 * 3600).default(30 * 24 * 3600),
   /** A session unused for this long ends. @default 604800 (7 days) */
@@ -205,8 +208,8 @@ export interface AppConfig {
   wsMaxSocketsPerUser: number;
   wsSendBufferLimitBytes: number;
   wsReplayLimit: number;
-  /** Replays per user per 10 s (0: none). */
-  wsReplayRatePerUser: number;
+  /** Replayed messages per user per 10 s (0: no limit). */
+  wsReplayBudgetPerUser: number;
   /** Upgrades per client address per 10 s (0: none). */
   wsConnectRatePerIp: number;
   /** Messages per user per 10 s (0: none). */
@@ -275,7 +278,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     wsMaxSocketsPerUser: env.WS_MAX_SOCKETS_PER_USER,
     wsSendBufferLimitBytes: env.WS_SEND_BUFFER_LIMIT_BYTES,
     wsReplayLimit: env.WS_REPLAY_LIMIT,
-    wsReplayRatePerUser: env.WS_REPLAY_RATE_PER_USER,
+    wsReplayBudgetPerUser: env.WS_REPLAY_BUDGET_PER_USER,
     wsConnectRatePerIp: env.WS_CONNECT_RATE_PER_IP,
     messageRatePerUser: env.MESSAGE_RATE_PER_USER,
     loginRatePerIp: env.LOGIN_RATE_PER_IP,

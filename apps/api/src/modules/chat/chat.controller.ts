@@ -28,7 +28,6 @@ import {
   type UnreadResponse,
   type User,
 } from '@chat/protocol';
-import { ChangesState } from '../../common/same-origin.guard';
 import { ZodPipe } from '../../common/validation';
 import { CurrentUser, SessionGuard } from '../auth/session.guard';
 import { ChatService } from './chat.service';
@@ -59,14 +58,13 @@ export class ChatController {
     return this.unread.ofUser(user.id);
   }
 
-  // Opening a thread joins in-scope staff to it: a cross-site navigation must not do that.
+  /** Reading a thread changes nothing: a GET (a cross-site navigation included) joins no one. */
   @Get('conversations/:id')
-  @ChangesState()
-  open(
+  show(
     @CurrentUser() user: User,
     @Param('id', conversationIdPipe) id: string,
   ): Promise<ConversationResponse> {
-    return this.chat.openConversation(user, id);
+    return this.chat.openConversation(user, id, { join: false });
   }
 
   /** Opening a thread from the app: in-scope staff and admins join it. */
@@ -76,7 +74,7 @@ export class ChatController {
     @CurrentUser() user: User,
     @Param('id', conversationIdPipe) id: string,
   ): Promise<ConversationResponse> {
-    return this.chat.openConversation(user, id);
+    return this.chat.openConversation(user, id, { join: true });
   }
 
   @Get('conversations/:id/header')

@@ -40,9 +40,17 @@ export class ChatService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Opening a thread: in-scope staff and admins join it. */
-  async openConversation(user: User, conversationId: string): Promise<ConversationResponse> {
-    const { conversation } = await this.access.open(user, conversationId, { join: true });
+  /**
+   * A conversation with its booking and participants. With `join` (opening it: a POST, or the
+   * socket's `subscribe`), in-scope staff and admins who do not take part yet join it; reading
+   * it (a GET) changes nothing.
+   */
+  async openConversation(
+    user: User,
+    conversationId: string,
+    options: { join: boolean },
+  ): Promise<ConversationResponse> {
+    const { conversation } = await this.access.open(user, conversationId, options);
     const [booking, participantIds] = await Promise.all([
       this.requireBooking(conversation),
       this.conversations.listParticipants(conversationId),

@@ -6,7 +6,7 @@ import { type RateLimit, RateLimiter } from '../../../common/rate-limiter';
 export class MemoryRateLimiter extends RateLimiter {
   private readonly limiters = new Map<string, RateLimiterMemory>();
 
-  async take(name: string, limit: RateLimit, key: string): Promise<boolean> {
+  async take(name: string, limit: RateLimit, key: string, points = 1): Promise<boolean> {
     if (limit.points <= 0) return true;
     let limiter = this.limiters.get(name);
     if (!limiter) {
@@ -17,7 +17,7 @@ export class MemoryRateLimiter extends RateLimiter {
       });
       this.limiters.set(name, limiter);
     }
-    return limiter.consume(key).then(
+    return limiter.consume(key, points).then(
       () => true,
       (rejection: unknown) => {
         if (rejection instanceof RateLimiterRes) return false;

@@ -34,7 +34,7 @@ export class RedisRateLimiter extends RateLimiter {
     super();
   }
 
-  async take(name: string, limit: RateLimit, key: string): Promise<boolean> {
+  async take(name: string, limit: RateLimit, key: string, points = 1): Promise<boolean> {
     if (limit.points <= 0) return true;
     let limiter = this.limiters.get(name);
     if (!limiter) {
@@ -52,7 +52,7 @@ export class RedisRateLimiter extends RateLimiter {
       });
       this.limiters.set(name, limiter);
     }
-    return limiter.consume(key).then(
+    return limiter.consume(key, points).then(
       () => true,
       (rejection: unknown) => {
         if (rejection instanceof RateLimiterRes) return false;

@@ -70,7 +70,7 @@ export class ConversationSubscriptions implements OnModuleInit {
       } else if (
         since > lastSeq ||
         lastSeq - since > this.config.wsReplayLimit ||
-        (since < lastSeq && !(await this.mayReplay(connection.user.id)))
+        (since < lastSeq && !(await this.mayReplay(connection.user.id, lastSeq - since)))
       ) {
         // Too far behind, a cursor from elsewhere, or past the user's replay budget: the client
         // refetches over HTTP (paged), which costs us less than replaying to a flood.
@@ -152,12 +152,13 @@ export class ConversationSubscriptions implements OnModuleInit {
     }
   }
 
-  /** One of the user's replays (`WS_REPLAY_RATE_PER_USER` per 10 s, across replicas). */
-  private mayReplay(userId: string): Promise<boolean> {
+  /** Whether `count` more replayed messages fit the user's budget (`WS_REPLAY_BUDGET_PER_USER`). */
+  private mayReplay(userId: string, count: number): Promise<boolean> {
     return this.rateLimiter.take(
-      'replays',
-      { points: this.config.wsReplayRatePerUser, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
+      'replayed',
+      { points: this.config.wsReplayBudgetPerUser, windowSeconds: RATE_LIMIT_WINDOW_SECONDS },
       userId,
+      count,
     );
   }
 
