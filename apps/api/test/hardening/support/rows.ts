@@ -211,6 +211,27 @@ export const ROWS = [
     test: 'browser-defences.spec.ts',
   },
   {
+    id: 'mention-cap',
+    section: 'Hostile input',
+    title: 'A message that mentions a thousand people',
+    test: 'amplification.spec.ts',
+    alsoCoveredBy: 'http-api.spec.ts (both engines)',
+  },
+  {
+    id: 'replay-budget',
+    section: 'Hostile input',
+    title: 'Resumes that replay a long history again and again',
+    test: 'amplification.spec.ts',
+    alsoCoveredBy: 'realtime-gateway.spec.ts (both engines)',
+  },
+  {
+    id: 'close-code-labels',
+    section: 'Hostile input',
+    title: 'Close codes a client picks, one metric label each',
+    test: 'amplification.spec.ts',
+    alsoCoveredBy: 'realtime-gateway.spec.ts (both engines)',
+  },
+  {
     id: 'proxy-allowlist',
     section: 'Hostile input',
     title: "Private API routes through the web app's public proxy",
