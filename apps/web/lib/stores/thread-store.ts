@@ -118,6 +118,8 @@ export class ThreadStore extends Observable<ThreadState> {
   private lastTypingSent = Number.NEGATIVE_INFINITY;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Sends go out one after the other: independent requests could be stored out of order. */
+  private sendQueue: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(private readonly options: ThreadStoreOptions) {
@@ -312,7 +314,7 @@ export class ThreadStore extends Observable<ThreadState> {
       status: 'sending',
     };
     this.set({ pending: [...this.state.pending, entry] });
-    await this.deliver(entry);
+    await this.enqueue(entry);
   }
 
   /** Sends a failed message again with the same `clientMessageId`: the API stores it once. */
@@ -320,7 +322,12 @@ export class ThreadStore extends Observable<ThreadState> {
     const entry = this.state.pending.find((item) => item.clientMessageId === clientMessageId);
     if (!entry) return;
     this.updatePending(clientMessageId, 'sending');
-    await this.deliver(entry);
+    await this.enqueue(entry);
+  }
+
+  private enqueue(entry: PendingMessage): Promise<void> {
+    this.sendQueue = this.sendQueue.then(() => this.deliver(entry));
+    return this.sendQueue;
   }
 
   discard(clientMessageId: string): void {

@@ -36,6 +36,16 @@ export class ChatApiClient {
     return ((await response.json()) as { message: { seq: number } }).message;
   }
 
+  /** The latest page of a conversation's messages, oldest first. */
+  async messages(conversationId: string, limit = 100) {
+    const response = await fetch(
+      `${this.baseUrl}/api/chat/conversations/${conversationId}/messages?limit=${limit}`,
+      { headers: { cookie: this.cookie } },
+    );
+    if (response.status !== 200) throw new Error(`messages: ${response.status}`);
+    return ((await response.json()) as { messages: Array<{ seq: number; body: string }> }).messages;
+  }
+
   async upsertUser(userId: string, user: UpsertUserBody): Promise<void> {
     const response = await fetch(`${this.baseUrl}/api/internal/users/${userId}`, {
       method: 'PUT',

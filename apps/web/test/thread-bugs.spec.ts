@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { expectEventually } from '@chat/test-support';
+import { signedInPage } from './support/browser';
+import { ChatApiClient } from './support/chat-api';
+import { messageBodies, useStack, waitConnected } from './support/stack';
+
+const THREAD = 'th_bk_1001';
+
+/** Reads a badge in one step: null when there is none. */
+async function bellCount(page: import('playwright-core').Page): Promise<number> {
+  const [text] = await page.getByTestId('bell-badge').allTextContents();
+  return text === undefined ? 0 : Number(text.trim());
+}
+
+// Each bug seen in the field gets a test here that failed before its fix.
+describe('thread bugs', () => {
+  const stack = useStack();
+
+  it('ten messages typed and sent with no pause arrive in the order typed, on both sides', async () => {
+    const alice = await signedInPage(stack.browser, stack.edge.origin, 'alice@demo.test');
+    const linh = await signedInPage(stack.browser, stack.edge.origin, 'linh@demo.test');
+    await Promise.all([
+      alice.page.goto(`/threads/${THREAD}`),
+      linh.page.goto(`/threads/${THREAD}`),
+    ]);
+    for (const { page } of [alice, linh]) {
+      await page.getByTestId('composer-input').waitFor();
+      await waitConnected(page);
+    }
+    // The network does not keep independent requests in order: the first send is held until a
+    // second one has left the page (or, when none does, for at most 1 s).
+    let releaseFirst: () => void = () => undefined;
+    const secondSent = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let posts = 0;
+    await alice.page.route('**/messages', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts += 1;
+      if (posts === 1) {
+        await Promise.race([secondSent, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      } else {
+        releaseFirst();
+      }
+      return route.continue();
+    });
+    const run = Math.random().toString(36).slice(2, 6);
+    const typed = Array.from({ length: 10 }, (_, index) => `${run} #${index + 1}`);
+    const input = alice.page.getByTestId('composer-input');
+    for (const text of typed) {
+      await input.fill(text);
+      await input.press('Enter');
+    }
+    for (const { page } of [alice, linh]) {
+      await expectEventually(
+        async () => {
+          const shown = (await messageBodies(page)).filter(({ body }) => body.includes(`${run}`));
+          expect(shown.map(({ body }) => body)).toEqual(typed);
+          const seqs = shown.map(({ seq }) => seq);
+          expect(seqs).toEqual([...seqs].sort((left, right) => left - right));
+        },
+        { timeoutMs: 15_000 },
+      );
+    }
+    // And the server stored them in that order.
+    const reader = new ChatApiClient(stack.api.baseUrl);
+    await reader.login('linh@demo.test');
+    const stored = (await reader.messages(THREAD)).filter((message) =>
+      message.body.includes(`${run}`),
+    );
+    expect(stored.map((message) => message.body)).toEqual(typed);
+    await Promise.all([alice.context.close(), linh.context.close()]);
+  });
+});
