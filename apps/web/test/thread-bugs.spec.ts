@@ -69,4 +69,18 @@ describe('thread bugs', () => {
     expect(stored.map((message) => message.body)).toEqual(typed);
     await Promise.all([alice.context.close(), linh.context.close()]);
   });
+
+  it('on a 390 px phone the bell panel stays inside the screen', async () => {
+    const grace = await signedInPage(stack.browser, stack.edge.origin, 'grace@demo.test', {
+      width: 390,
+      height: 844,
+    });
+    await grace.page.goto('/');
+    await grace.page.getByTestId('bell-button').click();
+    const box = await grace.page.getByTestId('bell-panel').boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await grace.context.close();
+  });
 });
