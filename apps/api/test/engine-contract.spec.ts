@@ -384,5 +384,35 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       const page = await sut.page('amy', { limit: 10 });
       expect(page?.notifications.every((item) => item.readAt !== null)).toBe(true);
     });
+
+    it('marks read the notifications that point at messages a reader has now read', async () => {
+      const sut = port(NotificationRepository);
+      const mention = (id: string) => ({
+        id,
+        type: 'mention',
+        title: id,
+        body: null,
+        link: '/threads/th_1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        readAt: null,
+      });
+      await sut.create('amy', mention('at3'), { conversationId: 'th_1', seq: 3 });
+      await sut.create('amy', mention('at7'), { conversationId: 'th_1', seq: 7 });
+      await sut.create('amy', mention('other'), { conversationId: 'th_2', seq: 1 });
+      await sut.create('amy', mention('plain'));
+      await sut.create('bob', mention('bobs'), { conversationId: 'th_1', seq: 1 });
+      await sut.markRead('amy', 'at3');
+
+      expect(await sut.markReadInConversation('amy', 'th_1', 2)).toBe(0);
+      // at3 was read already; only at7 changes.
+      expect(await sut.markReadInConversation('amy', 'th_1', 9)).toBe(1);
+      expect(await sut.markReadInConversation('amy', 'th_1', 9)).toBe(0);
+      expect(await sut.unreadCount('amy')).toBe(2);
+      const read = (await sut.page('amy', { limit: 10 }))!.notifications
+        .filter((item) => item.readAt !== null)
+        .map((item) => item.id);
+      expect(read.sort()).toEqual(['at3', 'at7']);
+      expect(await sut.unreadCount('bob')).toBe(1);
+    });
   });
 });

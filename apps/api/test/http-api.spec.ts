@@ -7,6 +7,7 @@ import { UserRepository } from '../src/modules/users/user.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { ENGINES, useEngine } from './support/engines';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
+import { expectEventually } from '@chat/test-support';
 
 describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
   const engine = useEngine(engineName);
@@ -557,6 +558,33 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect(posted.status).toBe(201);
       expect(posted.body.message.mentions).toEqual(['u_linh']);
       expect(lookups).toBe(10);
+    });
+
+    it('reading a thread past a mention marks the mention read, and only that far', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      const first = await alice.post(messagesPath, { body: '@linh first', clientMessageId: 'm-1' });
+      await alice.post(messagesPath, { body: 'between', clientMessageId: 'm-2' });
+      await alice.post(messagesPath, { body: '@linh second', clientMessageId: 'm-3' });
+      expect((await linh.get('/api/notifications/unread-count')).body).toEqual({ count: 2 });
+
+      const readPath = `/api/chat/conversations/${BK_1001_THREAD}/read`;
+      await linh.post(readPath, { seq: first.body.message.seq + 1 });
+      // Marked as the read is told (a listener of conversation.read), just after the answer.
+      await expectEventually(async () =>
+        expect((await linh.get('/api/notifications/unread-count')).body).toEqual({ count: 1 }),
+      );
+      const page = (await linh.get('/api/notifications')).body.notifications;
+      expect(
+        page.map((item: { body: string; readAt: string | null }) => [item.body, !!item.readAt]),
+      ).toEqual([
+        ['@linh second', false],
+        ['@linh first', true],
+      ]);
+      await linh.post(readPath, { seq: first.body.message.seq + 2 });
+      await expectEventually(async () =>
+        expect((await linh.get('/api/notifications/unread-count')).body).toEqual({ count: 0 }),
+      );
     });
 
     it('rejects invalid bodies with 400 and the field problems', async () => {

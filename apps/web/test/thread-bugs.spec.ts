@@ -83,4 +83,24 @@ describe('thread bugs', () => {
     expect(box!.x + box!.width).toBeLessThanOrEqual(390);
     await grace.context.close();
   });
+
+  it('opening a thread clears the bell’s mention notifications that point into it', async () => {
+    const linh = await signedInPage(stack.browser, stack.edge.origin, 'linh@demo.test');
+    await linh.page.goto('/');
+    await waitConnected(linh.page);
+    const before = await bellCount(linh.page);
+    const alice = new ChatApiClient(stack.api.baseUrl);
+    await alice.login('alice@demo.test');
+    await alice.post(THREAD, `@linh could you check the invoice? ${Date.now()}`);
+    await expectEventually(async () => expect(await bellCount(linh.page)).toBe(before + 1));
+
+    await linh.page.goto(`/threads/${THREAD}`);
+    await linh.page.getByTestId('composer-input').waitFor();
+    await expectEventually(async () => expect(await bellCount(linh.page)).toBe(before));
+    // The server agrees: after a reload the mention is still read.
+    await linh.page.goto('/');
+    await waitConnected(linh.page);
+    expect(await bellCount(linh.page)).toBe(before);
+    await linh.context.close();
+  });
 });

@@ -53,6 +53,9 @@ export const redisKeys = {
   userNotifications: (userId: string) => `${PREFIX}:user:${userId}:notifications`,
   /** SET of unread notification ids. */
   userUnreadNotifications: (userId: string) => `${PREFIX}:user:${userId}:notifications:unread`,
+  /** ZSET notificationId → seq of the message it points at, for one conversation. */
+  userConversationNotifications: (userId: string, conversationId: string) =>
+    `${PREFIX}:user:${userId}:notifications:conversation:${conversationId}`,
   /** ZSET connectionId → expiry (ms): the user's live sockets on every replica. */
   presence: (userId: string) => `${PREFIX}:presence:${userId}`,
   /** ZSET userId → latest connection expiry (ms): what the presence sweep scans. */

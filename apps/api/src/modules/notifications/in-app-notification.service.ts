@@ -8,13 +8,15 @@ import {
 import { DomainEvents } from '../../common/domain-events';
 import { BadRequestError, NotFoundError } from '../../common/domain-errors';
 import { UserRepository } from '../users/user.repository';
-import { NotificationRepository } from './notification.repository';
+import { NotificationRepository, type NotificationSource } from './notification.repository';
 
 export interface NotificationInput {
   type: string;
   title: string;
   body?: string | null;
   link?: string | null;
+  /** The message it is about: reading the conversation that far marks it read. */
+  source?: NotificationSource;
 }
 
 /** The bell: in-app notifications for chat mentions and for the rest of the platform. */
@@ -47,7 +49,9 @@ export class InAppNotificationService {
       createdAt: new Date().toISOString(),
       readAt: null,
     };
-    if (!(await this.notifications.create(userId, notification))) return notification;
+    if (!(await this.notifications.create(userId, notification, input.source))) {
+      return notification;
+    }
     const unreadCount = await this.notifications.unreadCount(userId);
     this.events.emit('notification.created', { userId, notification, unreadCount });
     return notification;
@@ -75,6 +79,16 @@ export class InAppNotificationService {
 
   async markAllRead(userId: string): Promise<void> {
     if ((await this.notifications.markAllRead(userId)) > 0) await this.announceUnread(userId);
+  }
+
+  /**
+   * The user has read the conversation up to `seq`: the notifications about its messages up to
+   * there (mentions) are read too, and the bell hears of it.
+   */
+  async readInConversation(userId: string, conversationId: string, seq: number): Promise<void> {
+    if ((await this.notifications.markReadInConversation(userId, conversationId, seq)) > 0) {
+      await this.announceUnread(userId);
+    }
   }
 
   private async announceUnread(userId: string): Promise<void> {

@@ -7,11 +7,12 @@ const MENTION_EXCERPT_LENGTH = 200;
 /**
  * A step of every post: one `mention` notification per mentioned user. It runs again when a
  * post is retried and creates each notification once (keyed by message and user), so a retry
- * repairs a post whose notifications failed.
+ * repairs a post whose notifications failed. Each remembers the message it points at: once its
+ * reader has read the conversation that far, it is read too.
  */
 @Injectable()
 export class MentionNotifier implements OnModuleInit, OnModuleDestroy {
-  private stop: (() => void) | null = null;
+  private readonly stops: Array<() => void> = [];
 
   constructor(
     private readonly events: DomainEvents,
@@ -19,11 +20,16 @@ export class MentionNotifier implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.stop = this.events.handle('message.posted', (posted) => this.notify(posted));
+    this.stops.push(
+      this.events.handle('message.posted', (posted) => this.notify(posted)),
+      this.events.on('conversation.read', ({ userId, conversationId, seq }) =>
+        this.notifications.readInConversation(userId, conversationId, seq),
+      ),
+    );
   }
 
   onModuleDestroy(): void {
-    this.stop?.();
+    for (const stop of this.stops.splice(0)) stop();
   }
 
   private async notify({ message, bookingRef }: DomainEventMap['message.posted']): Promise<void> {
@@ -36,6 +42,7 @@ export class MentionNotifier implements OnModuleInit, OnModuleDestroy {
             title: `${message.author.name} mentioned you in ${bookingRef}`,
             body: excerpt(message.body),
             link: `/threads/${message.conversationId}`,
+            source: { conversationId: message.conversationId, seq: message.seq },
           },
           { onceKey: `mention:${message.id}:${userId}` },
         ),

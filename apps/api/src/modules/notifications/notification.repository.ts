@@ -1,11 +1,22 @@
 import { type Notification } from '@chat/protocol';
 
+/** The message a notification points at, for notifications about a conversation (mentions). */
+export interface NotificationSource {
+  conversationId: string;
+  seq: number;
+}
+
 export abstract class NotificationRepository {
   /**
    * Stores a new, unread notification for the user, after every earlier one; false (and nothing
-   * changes) when a notification with its id exists already.
+   * changes) when a notification with its id exists already. With `source`, it is also indexed
+   * by the message it points at, for {@link markReadInConversation}.
    */
-  abstract create(userId: string, notification: Notification): Promise<boolean>;
+  abstract create(
+    userId: string,
+    notification: Notification,
+    source?: NotificationSource,
+  ): Promise<boolean>;
   /** Newest first; `before` is the id of the last notification of the previous page. */
   abstract page(
     userId: string,
@@ -16,4 +27,13 @@ export abstract class NotificationRepository {
   abstract markRead(userId: string, notificationId: string): Promise<boolean | null>;
   /** Returns how many were unread. */
   abstract markAllRead(userId: string): Promise<number>;
+  /**
+   * Marks read the user's notifications that point at messages of the conversation up to
+   * `seq` (the user has read that far); returns how many were unread.
+   */
+  abstract markReadInConversation(
+    userId: string,
+    conversationId: string,
+    seq: number,
+  ): Promise<number>;
 }

@@ -1,20 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { type Notification } from '@chat/protocol';
-import { NotificationRepository } from '../../../modules/notifications/notification.repository';
+import {
+  NotificationRepository,
+  type NotificationSource,
+} from '../../../modules/notifications/notification.repository';
 
 @Injectable()
 export class MemoryNotificationRepository extends NotificationRepository {
   // Per user, oldest first.
   private readonly byUser = new Map<string, Notification[]>();
+  private readonly sources = new Map<string, NotificationSource>();
 
   private readonly ids = new Set<string>();
 
-  async create(userId: string, notification: Notification): Promise<boolean> {
+  async create(
+    userId: string,
+    notification: Notification,
+    source?: NotificationSource,
+  ): Promise<boolean> {
     if (this.ids.has(notification.id)) return false;
     this.ids.add(notification.id);
     const list = this.byUser.get(userId) ?? [];
     list.push({ ...notification });
     this.byUser.set(userId, list);
+    if (source) this.sources.set(notification.id, { ...source });
     return true;
   }
 
@@ -54,6 +63,25 @@ export class MemoryNotificationRepository extends NotificationRepository {
     const readAt = new Date().toISOString();
     let changed = 0;
     for (const notification of this.byUser.get(userId) ?? []) {
+      if (!notification.readAt) {
+        notification.readAt = readAt;
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  async markReadInConversation(
+    userId: string,
+    conversationId: string,
+    seq: number,
+  ): Promise<number> {
+    const readAt = new Date().toISOString();
+    let changed = 0;
+    for (const notification of this.byUser.get(userId) ?? []) {
+      const source = this.sources.get(notification.id);
+      if (!source || source.conversationId !== conversationId || source.seq > seq) continue;
+      this.sources.delete(notification.id);
       if (!notification.readAt) {
         notification.readAt = readAt;
         changed++;

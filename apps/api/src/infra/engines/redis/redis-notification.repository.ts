@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { type Notification } from '@chat/protocol';
-import { NotificationRepository } from '../../../modules/notifications/notification.repository';
+import {
+  NotificationRepository,
+  type NotificationSource,
+} from '../../../modules/notifications/notification.repository';
 import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 
 // Creates it unless a notification with this id exists (a retried step): returns 1 or 0.
-// KEYS: notification, userList, userUnread, sequence  ARGV: id, fields as JSON
+// KEYS: notification, userList, userUnread, sequence[, conversationIndex]
+// ARGV: id, fields as JSON[, seq of the message it points at]
 const CREATE_NOTIFICATION = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local order = redis.call('INCR', KEYS[4])
@@ -14,7 +18,23 @@ local fields = cjson.decode(ARGV[2])
 for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
 redis.call('ZADD', KEYS[2], order, ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
+if KEYS[5] then redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1]) end
 return 1
+`;
+
+// KEYS: conversationIndex, userUnread  ARGV: seq, readAt, notificationKeyPrefix
+const MARK_READ_IN_CONVERSATION = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if #ids == 0 then return 0 end
+local changed = 0
+for _, id in ipairs(ids) do
+  if redis.call('SREM', KEYS[2], id) == 1 then
+    redis.call('HSET', ARGV[3] .. id, 'readAt', ARGV[2])
+    changed = changed + 1
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+return changed
 `;
 
 // KEYS: userList, userUnread, notification  ARGV: id, readAt
@@ -53,7 +73,11 @@ export class RedisNotificationRepository extends NotificationRepository {
     super();
   }
 
-  async create(userId: string, notification: Notification): Promise<boolean> {
+  async create(
+    userId: string,
+    notification: Notification,
+    source?: NotificationSource,
+  ): Promise<boolean> {
     const fields: StoredNotification = {
       id: notification.id,
       type: notification.type,
@@ -63,16 +87,18 @@ export class RedisNotificationRepository extends NotificationRepository {
       createdAt: notification.createdAt,
       readAt: notification.readAt ?? '',
     };
-    const created = await this.redis.eval(
-      CREATE_NOTIFICATION,
-      4,
+    const keys = [
       redisKeys.notification(notification.id),
       redisKeys.userNotifications(userId),
       redisKeys.userUnreadNotifications(userId),
       redisKeys.notificationSequence(),
-      notification.id,
-      JSON.stringify(fields),
-    );
+    ];
+    const args = [notification.id, JSON.stringify(fields)];
+    if (source) {
+      keys.push(redisKeys.userConversationNotifications(userId, source.conversationId));
+      args.push(String(source.seq));
+    }
+    const created = await this.redis.eval(CREATE_NOTIFICATION, keys.length, ...keys, ...args);
     return created === 1;
   }
 
@@ -124,6 +150,22 @@ export class RedisNotificationRepository extends NotificationRepository {
       MARK_ALL_READ,
       1,
       redisKeys.userUnreadNotifications(userId),
+      new Date().toISOString(),
+      redisKeys.notification(''),
+    )) as number;
+  }
+
+  async markReadInConversation(
+    userId: string,
+    conversationId: string,
+    seq: number,
+  ): Promise<number> {
+    return (await this.redis.eval(
+      MARK_READ_IN_CONVERSATION,
+      2,
+      redisKeys.userConversationNotifications(userId, conversationId),
+      redisKeys.userUnreadNotifications(userId),
+      String(seq),
       new Date().toISOString(),
       redisKeys.notification(''),
     )) as number;
