@@ -103,4 +103,51 @@ describe('thread bugs', () => {
     expect(await bellCount(linh.page)).toBe(before);
     await linh.context.close();
   });
+
+  it('a message over 4,000 characters is kept whole, counted and refused with a warning', async () => {
+    const alice = await signedInPage(stack.browser, stack.edge.origin, 'alice@demo.test');
+    await alice.page.goto(`/threads/${THREAD}`);
+    const input = alice.page.getByTestId('composer-input');
+    await input.waitFor();
+    const long = 'a'.repeat(4_100);
+    await input.fill(long);
+    expect((await input.inputValue()).length).toBe(4_100);
+    const limit = alice.page.getByTestId('composer-limit');
+    await limit.waitFor();
+    expect(await limit.textContent()).toMatch(/100/);
+    expect(await alice.page.getByTestId('composer-send').isDisabled()).toBe(true);
+    const count = await alice.page.getByTestId('message').count();
+    await input.press('Enter');
+    expect((await input.inputValue()).length).toBe(4_100);
+    expect(await alice.page.getByTestId('pending-message').count()).toBe(0);
+    expect(await alice.page.getByTestId('message').count()).toBe(count);
+    await alice.context.close();
+  });
+
+  it('a message that ends with a completed @handle is sent with one Enter', async () => {
+    const alice = await signedInPage(stack.browser, stack.edge.origin, 'alice@demo.test');
+    await alice.page.goto(`/threads/${THREAD}`);
+    const input = alice.page.getByTestId('composer-input');
+    await input.waitFor();
+    await waitConnected(alice.page);
+    const text = `Thanks ${Date.now()} @linh`;
+    await input.pressSequentially(text);
+    await input.press('Enter');
+    await alice.page.getByTestId('message').getByText(text).waitFor({ timeout: 5_000 });
+    expect(await input.inputValue()).toBe('');
+    await alice.context.close();
+  });
+
+  it('a draft survives a reload', async () => {
+    const alice = await signedInPage(stack.browser, stack.edge.origin, 'alice@demo.test');
+    await alice.page.goto(`/threads/${THREAD}`);
+    const input = alice.page.getByTestId('composer-input');
+    await input.waitFor();
+    const draft = `Half-written thought ${Date.now()}`;
+    await input.pressSequentially(draft);
+    await alice.page.reload();
+    await input.waitFor();
+    await expectEventually(async () => expect(await input.inputValue()).toBe(draft));
+    await alice.context.close();
+  });
 });

@@ -1,19 +1,56 @@
 'use client';
 
 import { MESSAGE_BODY_MAX, type UserSummary } from '@chat/protocol';
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { mentionQueryAt } from '@/lib/format';
 import type { ThreadStore } from '@/lib/stores/thread-store';
 
 /** The message box: Enter sends, Shift+Enter breaks the line, `@` completes a handle. */
-export function Composer({ store, candidates }: { store: ThreadStore; candidates: UserSummary[] }) {
+/** Shown from this many characters on, so a long message never reaches the limit unannounced. */
+const COUNTER_FROM = MESSAGE_BODY_MAX - 500;
+
+function draftKey(userId: string, conversationId: string): string {
+  return `chat.draft.${userId}.${conversationId}`;
+}
+
+/** The unsent text of a thread, kept in this browser across reloads. */
+function useDraft(key: string): [string, (text: string) => void] {
   const [text, setText] = useState('');
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- read once the page is in the browser
+    setText(window.localStorage.getItem(key) ?? '');
+  }, [key]);
+  const update = (next: string) => {
+    setText(next);
+    try {
+      if (next) window.localStorage.setItem(key, next);
+      else window.localStorage.removeItem(key);
+    } catch {
+      // storage full or refused: the draft lives as long as the page
+    }
+  };
+  return [text, update];
+}
+
+export function Composer({
+  store,
+  candidates,
+  userId,
+  conversationId,
+}: {
+  store: ThreadStore;
+  candidates: UserSummary[];
+  userId: string;
+  conversationId: string;
+}) {
+  const [text, setText] = useDraft(draftKey(userId, conversationId));
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const inputId = useId();
   const listId = useId();
+  const limitId = useId();
 
   const query = dismissed ? null : mentionQueryAt(text, caret);
   const matches = query
@@ -25,7 +62,10 @@ export function Composer({ store, candidates }: { store: ThreadStore; candidates
         )
         .slice(0, 6)
     : [];
-  const open = matches.length > 0;
+  // A handle typed out in full needs no completion: Enter sends.
+  const complete = query !== null && matches.some((person) => person.handle === query.query);
+  const open = matches.length > 0 && !complete;
+  const tooLong = text.length > MESSAGE_BODY_MAX;
   const activeIndex = Math.min(active, Math.max(0, matches.length - 1));
 
   const choose = (person: UserSummary) => {
@@ -46,7 +86,7 @@ export function Composer({ store, candidates }: { store: ThreadStore; candidates
 
   const submit = () => {
     const body = text.trim();
-    if (!body) return;
+    if (!body || tooLong) return;
     setText('');
     setCaret(0);
     void store.send(body);
@@ -94,7 +134,8 @@ export function Composer({ store, candidates }: { store: ThreadStore; candidates
           ref={textarea}
           data-testid="composer-input"
           rows={2}
-          maxLength={MESSAGE_BODY_MAX}
+          aria-invalid={tooLong}
+          aria-describedby={text.length >= COUNTER_FROM ? limitId : undefined}
           placeholder="Write a message. @ to mention someone."
           value={text}
           role="combobox"
@@ -136,7 +177,24 @@ export function Composer({ store, candidates }: { store: ThreadStore; candidates
           ))}
         </ul>
       </div>
-      <button type="submit" className="button-primary" disabled={!text.trim()}>
+      {text.length >= COUNTER_FROM && (
+        <p
+          id={limitId}
+          className={tooLong ? 'composer-limit over' : 'composer-limit'}
+          data-testid="composer-limit"
+          role={tooLong ? 'alert' : undefined}
+        >
+          {tooLong
+            ? `${text.length - MESSAGE_BODY_MAX} characters over the limit of ${MESSAGE_BODY_MAX}`
+            : `${text.length} / ${MESSAGE_BODY_MAX}`}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="button-primary"
+        data-testid="composer-send"
+        disabled={!text.trim() || tooLong}
+      >
         Send
       </button>
     </form>
