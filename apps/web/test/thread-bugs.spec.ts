@@ -138,6 +138,37 @@ describe('thread bugs', () => {
     await alice.context.close();
   });
 
+  it('when the network drops, the header leaves “Live” at once and presence dots stop claiming online', async () => {
+    const alice = await signedInPage(stack.browser, stack.edge.origin, 'alice@demo.test');
+    const linh = await signedInPage(stack.browser, stack.edge.origin, 'linh@demo.test');
+    await alice.page.goto(`/threads/${THREAD}`);
+    await waitConnected(alice.page);
+    await linh.page.goto(`/threads/${THREAD}`);
+    await waitConnected(linh.page);
+    const onlineAlice = linh.page.getByRole('img', { name: /Alice.* is online/ });
+    await expectEventually(async () => expect(await onlineAlice.count()).toBeGreaterThan(0));
+
+    await linh.context.setOffline(true);
+    const state = linh.page.getByTestId('connection-state');
+    await expectEventually(
+      async () => expect(await state.getAttribute('data-state')).toBe('offline'),
+      {
+        timeoutMs: 2_000,
+      },
+    );
+    expect(await onlineAlice.count()).toBe(0);
+
+    await linh.context.setOffline(false);
+    await expectEventually(
+      async () => {
+        expect(await state.getAttribute('data-state')).toBe('connected');
+        expect(await onlineAlice.count()).toBeGreaterThan(0);
+      },
+      { timeoutMs: 15_000 },
+    );
+    await Promise.all([alice.context.close(), linh.context.close()]);
+  });
+
   it('a draft survives a reload', async () => {
     const alice = await signedInPage(stack.browser, stack.edge.origin, 'alice@demo.test');
     await alice.page.goto(`/threads/${THREAD}`);

@@ -262,6 +262,34 @@ describe(RealtimeClient.name, () => {
     expect(latest().sentEvents('typing')).toHaveLength(2);
   });
 
+  it('drops a live socket as soon as the browser goes offline, and reconnects once it is back', () => {
+    const browser = Object.assign(new EventTarget(), { navigator: { onLine: true } });
+    vi.stubGlobal('window', browser);
+    try {
+      sut.subscribe('th_1', { since: 2 });
+      sut.connect();
+      latest().accept();
+      browser.navigator.onLine = false;
+      browser.dispatchEvent(new Event('offline'));
+      // At once, not after a heartbeat and a pong timeout.
+      expect(sut.state).toBe('offline');
+      expect(latest().readyState).toBe(3);
+      vi.advanceTimersByTime(60_000);
+      expect(sockets).toHaveLength(1);
+      browser.navigator.onLine = true;
+      browser.dispatchEvent(new Event('online'));
+      expect(sockets).toHaveLength(2);
+      latest().accept();
+      expect(sut.state).toBe('connected');
+      expect(latest().sentEvents('subscribe')[0]!.data).toEqual({
+        conversationId: 'th_1',
+        since: 2,
+      });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('stays closed after close() and reconnects nothing', () => {
     sut.connect();
     latest().accept();

@@ -130,6 +130,14 @@ export class RealtimeClient extends Emitter<RealtimeClientEvents> {
   private readonly onBrowserOnline = () => {
     if (this.currentState === 'offline') this.open();
   };
+  /**
+   * The browser lost its network: the socket is as good as dead, but without traffic it would
+   * take the ping watchdog (a heartbeat plus the pong timeout) to notice.
+   */
+  private readonly onBrowserOffline = () => {
+    if (this.currentState === 'closed' || this.currentState === 'offline') return;
+    this.abandon('the browser went offline');
+  };
 
   constructor(options: RealtimeClientOptions) {
     super();
@@ -152,6 +160,7 @@ export class RealtimeClient extends Emitter<RealtimeClientEvents> {
     if (this.currentState !== 'closed') return;
     this.attempt = 0;
     browserWindow()?.addEventListener('online', this.onBrowserOnline);
+    browserWindow()?.addEventListener('offline', this.onBrowserOffline);
     this.setState('connecting', null);
     this.open();
   }
@@ -416,6 +425,7 @@ export class RealtimeClient extends Emitter<RealtimeClientEvents> {
     this.clearTimers();
     this.rejectPending();
     browserWindow()?.removeEventListener('online', this.onBrowserOnline);
+    browserWindow()?.removeEventListener('offline', this.onBrowserOffline);
     if (socket) {
       socket.onclose = null;
       socket.onmessage = null;
@@ -457,8 +467,8 @@ export function shouldReconnect(code: number): boolean {
 
 interface BrowserWindow {
   navigator?: { onLine?: boolean };
-  addEventListener(type: 'online', listener: () => void): void;
-  removeEventListener(type: 'online', listener: () => void): void;
+  addEventListener(type: 'online' | 'offline', listener: () => void): void;
+  removeEventListener(type: 'online' | 'offline', listener: () => void): void;
 }
 
 function browserWindow(): BrowserWindow | undefined {

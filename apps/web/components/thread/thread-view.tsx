@@ -5,7 +5,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { threadApi } from '@/lib/api';
 import { threadHeaderInfoEnabled } from '@/lib/flags';
 import { useChatUnreadStore } from '@/lib/hooks/use-chat-unread';
-import { useRealtime } from '@/lib/realtime/realtime-context';
+import { useConnectionState, useRealtime } from '@/lib/realtime/realtime-context';
 import { useSession } from '@/lib/session';
 import { ThreadStore } from '@/lib/stores/thread-store';
 import { Composer } from './composer';
@@ -44,10 +44,15 @@ const PLACEHOLDER = new ThreadStore({
   withHeader: false,
 });
 
+const NO_PRESENCE: Record<string, boolean> = {};
+
 export function ThreadView({ conversationId }: { conversationId: string }) {
   const store = useThreadStore(conversationId);
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   const { user } = useSession();
+  // Without a live socket nobody's presence is known: no dot may claim someone is online.
+  const live = useConnectionState() === 'connected';
+  const presence = live ? state.presence : NO_PRESENCE;
 
   if (state.status === 'forbidden') {
     return (
@@ -98,19 +103,21 @@ export function ThreadView({ conversationId }: { conversationId: string }) {
         <ul className="avatars" aria-label="Participants">
           {conversation.participants.map((person) => (
             <li key={person.id} title={person.name}>
-              <PresenceDot online={state.presence[person.id] ?? false} name={person.name} />
+              <PresenceDot online={presence[person.id] ?? false} name={person.name} />
               <span>{person.id === user.id ? 'You' : person.name}</span>
             </li>
           ))}
         </ul>
       </div>
       {threadHeaderInfoEnabled && state.header && (
-        <ThreadHeader header={state.header} presence={state.presence} />
+        <ThreadHeader header={state.header} presence={presence} />
       )}
       <MessageList state={state} store={store} currentUserId={user.id} />
       <TypingIndicator names={typingNames} />
       <Composer
         store={store}
+        userId={user.id}
+        conversationId={conversationId}
         candidates={[...people.values()].filter((person) => person.id !== user.id)}
       />
     </section>
