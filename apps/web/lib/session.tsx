@@ -33,6 +33,9 @@ export function useSession(): { user: User; logout(): Promise<void> } {
   return { user: state.user, logout };
 }
 
+// One question per page load, however often the provider mounts (React may mount it twice).
+let whoIsSignedIn: Promise<User> | null = null;
+
 /**
  * Who is signed in, asked once per page load and kept across navigations. It always renders
  * its children, so a server-side notFound() below it still sets the 404 status.
@@ -42,7 +45,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    authApi.me().then(
+    whoIsSignedIn ??= authApi.me();
+    whoIsSignedIn.then(
       (user) => !cancelled && setState({ status: 'signed-in', user }),
       (error: unknown) => {
         if (cancelled) return;
@@ -61,8 +65,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const signedIn = useCallback((user: User) => setState({ status: 'signed-in', user }), []);
+  const signedIn = useCallback((user: User) => {
+    whoIsSignedIn = Promise.resolve(user);
+    setState({ status: 'signed-in', user });
+  }, []);
   const logout = useCallback(async () => {
+    whoIsSignedIn = null;
     try {
       await authApi.logout();
     } finally {

@@ -169,6 +169,21 @@ describe('thread bugs', () => {
     await Promise.all([alice.context.close(), linh.context.close()]);
   });
 
+  it('asks who is signed in once per page load', async () => {
+    const context = await stack.browser.newContext({ baseURL: stack.edge.origin });
+    const page = await context.newPage();
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/auth/me') asked.push(request.url());
+    });
+    await page.goto('/threads');
+    await page.waitForURL(/\/login/);
+    await page.getByLabel('Email').waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(asked).toHaveLength(1);
+    await context.close();
+  });
+
   it('a draft survives a reload', async () => {
     const alice = await signedInPage(stack.browser, stack.edge.origin, 'alice@demo.test');
     await alice.page.goto(`/threads/${THREAD}`);
