@@ -156,6 +156,22 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       });
       expect(await sut.findById('b2')).toBeNull();
     });
+
+    it('keeps a booking’s details as given, and drops them when an upsert has none', async () => {
+      const sut = port(BookingRepository);
+      const details = {
+        name: 'Riverside Homestay',
+        startDate: '2026-03-12',
+        endDate: '2026-03-15',
+        guests: 2,
+        status: 'confirmed' as const,
+      };
+      const base = { id: 'b1', ref: 'BK-1', country: 'VN', creatorId: 'u1', managerId: null };
+      await sut.upsert({ ...base, details });
+      expect(await sut.findById('b1')).toEqual({ ...base, details });
+      await sut.upsert(base);
+      expect(await sut.findById('b1')).toEqual(base);
+    });
   });
 
   describe('ConversationRepository', () => {
@@ -383,6 +399,29 @@ describe.each(ENGINES)('repository contracts on the %s engine', (engineName) => 
       expect(await sut.unreadCount('bob')).toBe(1);
       const page = await sut.page('amy', { limit: 10 });
       expect(page?.notifications.every((item) => item.readAt !== null)).toBe(true);
+    });
+
+    it('pages the unread notifications alone, newest first', async () => {
+      const sut = port(NotificationRepository);
+      for (let index = 1; index <= 250; index += 1) {
+        await sut.create('amy', {
+          id: `n${index}`,
+          type: 'system',
+          title: `t${index}`,
+          body: null,
+          link: null,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          readAt: null,
+        });
+      }
+      // Only n1, n2 and n250 stay unread: a page must look past many read ones.
+      for (let index = 3; index <= 249; index += 1) await sut.markRead('amy', `n${index}`);
+      const first = await sut.page('amy', { limit: 2, unread: true });
+      expect(first?.notifications.map((item) => item.id)).toEqual(['n250', 'n2']);
+      expect(first?.hasMore).toBe(true);
+      const rest = await sut.page('amy', { limit: 2, unread: true, before: 'n2' });
+      expect(rest?.notifications.map((item) => item.id)).toEqual(['n1']);
+      expect(rest?.hasMore).toBe(false);
     });
 
     it('marks read the notifications that point at messages a reader has now read', async () => {

@@ -560,6 +560,24 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect(lookups).toBe(10);
     });
 
+    it('tells each participant’s read marker with the thread, and the client id of each message', async () => {
+      const alice = await as(DEMO.alice);
+      const linh = await as(DEMO.linh);
+      const posted = await alice.post(messagesPath, { body: 'one', clientMessageId: 'c-one' });
+      expect(posted.body.message.clientMessageId).toBe('c-one');
+      await alice.post(messagesPath, { body: 'two', clientMessageId: 'c-two' });
+      await linh.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, {
+        seq: posted.body.message.seq,
+      });
+      const thread = await alice.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      expect(thread.body.readMarkers).toEqual({
+        u_alice: 0,
+        u_linh: posted.body.message.seq,
+      });
+      const page = await linh.get(messagesPath);
+      expect(page.body.messages.at(-1)).toMatchObject({ body: 'two', clientMessageId: 'c-two' });
+    });
+
     it('reading a thread past a mention marks the mention read, and only that far', async () => {
       const alice = await as(DEMO.alice);
       const linh = await as(DEMO.linh);
@@ -585,6 +603,33 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       await expectEventually(async () =>
         expect((await linh.get('/api/notifications/unread-count')).body).toEqual({ count: 0 }),
       );
+    });
+
+    it('lists only the unread notifications on ?unread=true, page by page', async () => {
+      const linh = await as(DEMO.linh);
+      const client = new HttpClient(api.baseUrl);
+      const ids: string[] = [];
+      for (let index = 1; index <= 5; index += 1) {
+        const created = await client.post(
+          '/api/internal/notifications',
+          { userId: 'u_linh', type: 'system', title: `n${index}` },
+          internal(),
+        );
+        ids.push(created.body.notification.id);
+      }
+      await linh.post(`/api/notifications/${ids[3]}/read`, {});
+      await linh.post(`/api/notifications/${ids[1]}/read`, {});
+      const first = await linh.get('/api/notifications?unread=true&limit=2');
+      expect(first.body.notifications.map((item: { title: string }) => item.title)).toEqual([
+        'n5',
+        'n3',
+      ]);
+      expect(first.body.hasMore).toBe(true);
+      const rest = await linh.get(
+        `/api/notifications?unread=true&limit=2&before=${first.body.notifications[1].id}`,
+      );
+      expect(rest.body).toMatchObject({ notifications: [{ title: 'n1' }], hasMore: false });
+      expect((await linh.get('/api/notifications?unread=maybe')).status).toBe(400);
     });
 
     it('rejects invalid bodies with 400 and the field problems', async () => {
@@ -746,6 +791,48 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect(invalid.body.issues.map((issue: { path: string }) => issue.path)).toEqual(
         expect.arrayContaining(['email', 'role', 'name', 'handle', 'country']),
       );
+    });
+
+    it('keep a booking’s details, which its thread shows and names itself after', async () => {
+      const client = new HttpClient(api.baseUrl);
+      const details = {
+        name: 'Riverside Homestay, Hội An',
+        startDate: '2026-03-12',
+        endDate: '2026-03-15',
+        guests: 2,
+        status: 'confirmed',
+      };
+      const base = { ref: 'BK-1001', country: 'VN', creatorId: 'u_alice', managerId: 'u_linh' };
+      const saved = await client.put(
+        '/api/internal/bookings/bk_1001',
+        { ...base, details },
+        internal(),
+      );
+      expect(saved.status).toBe(200);
+      const alice = await as(DEMO.alice);
+      const thread = await alice.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      expect(thread.body.booking).toEqual({
+        id: 'bk_1001',
+        ref: 'BK-1001',
+        country: 'VN',
+        details,
+      });
+      expect(thread.body.title).toBe('Riverside Homestay, Hội An');
+
+      const wrong = await client.put(
+        '/api/internal/bookings/bk_1001',
+        { ...base, details: { startDate: '2026-03-15', endDate: '2026-03-12' } },
+        internal(),
+      );
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.issues.map((issue: { path: string }) => issue.path)).toEqual([
+        'details.endDate',
+      ]);
+      // Details are replaced as a whole: none given, none kept.
+      await client.put('/api/internal/bookings/bk_1001', base, internal());
+      const plain = await alice.get(`/api/chat/conversations/${BK_1001_THREAD}`);
+      expect(plain.body.booking.details).toBeUndefined();
+      expect(plain.body.title).toBe('Booking BK-1001');
     });
   });
 });

@@ -50,6 +50,8 @@ export const messageSchema = z.object({
   body: z.string(),
   mentions: z.array(idSchema),
   createdAt: z.iso.datetime(),
+  /** The id its author's client sent it with: lets that client match it to its pending send. */
+  clientMessageId: z.string().min(1).max(64).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

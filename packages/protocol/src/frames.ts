@@ -111,6 +111,10 @@ export const serverFrameSchema = z.discriminatedUnion('event', [
     z.object({ notification: notificationSchema, unreadCount: z.number().int().nonnegative() }),
   ),
   serverFrame('notification.unread', z.object({ count: z.number().int().nonnegative() })),
+  serverFrame(
+    'read.receipt',
+    z.object({ conversationId: idSchema, userId: idSchema, seq: seqSchema }),
+  ),
   serverFrame('pong', z.object({})),
   serverFrame(
     'error',

@@ -100,10 +100,39 @@ export const conversationListResponseSchema = z.object({
 });
 export type ConversationListResponse = z.infer<typeof conversationListResponseSchema>;
 
+/** A calendar date, `YYYY-MM-DD`, in the booking's own terms (no time zone). */
+export const calendarDateSchema = z.iso.date();
+
+export const bookingStatusSchema = z.enum([
+  'pending',
+  'confirmed',
+  'checked_in',
+  'completed',
+  'cancelled',
+]);
+export type BookingStatus = z.infer<typeof bookingStatusSchema>;
+
+/** What the platform tells about a booking, all optional; shown in its thread's header. */
+export const bookingDetailsSchema = z
+  .object({
+    /** The property or service booked. */
+    name: z.string().trim().min(1).max(200).optional(),
+    startDate: calendarDateSchema.optional(),
+    endDate: calendarDateSchema.optional(),
+    guests: z.number().int().min(1).max(1000).optional(),
+    status: bookingStatusSchema.optional(),
+  })
+  .refine(
+    (details) => !details.startDate || !details.endDate || details.startDate <= details.endDate,
+    { message: 'must not be before startDate', path: ['endDate'] },
+  );
+export type BookingDetails = z.infer<typeof bookingDetailsSchema>;
+
 export const bookingSummarySchema = z.object({
   id: idSchema,
   ref: z.string(),
   country: countrySchema,
+  details: bookingDetailsSchema.optional(),
 });
 
 export const conversationResponseSchema = z.object({
@@ -111,6 +140,8 @@ export const conversationResponseSchema = z.object({
   booking: bookingSummarySchema,
   title: z.string(),
   participants: z.array(userSummarySchema),
+  /** Per participant, the seq they have read up to (0: nothing yet). */
+  readMarkers: z.record(idSchema, seqSchema).optional(),
 });
 export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
 
@@ -143,6 +174,8 @@ export type PresenceResponse = z.infer<typeof presenceResponseSchema>;
 // ---- Notifications
 export const listNotificationsQuerySchema = z.object({
   before: idSchema.optional(),
+  /** Only unread notifications. */
+  unread: queryFlagSchema.default(false),
   limit: z.coerce
     .number()
     .int()
@@ -175,6 +208,8 @@ export const upsertBookingBodySchema = z.object({
   country: countrySchema,
   creatorId: idSchema,
   managerId: idSchema.nullable(),
+  /** Replaced as a whole by every upsert; omitted, the booking has none. */
+  details: bookingDetailsSchema.optional(),
 });
 export type UpsertBookingBody = z.infer<typeof upsertBookingBodySchema>;
 

@@ -4,10 +4,12 @@ import {
   clientFrameSchema,
   createNotificationBodySchema,
   idSchema,
+  listNotificationsQuerySchema,
   loginBodySchema,
   postMessageBodySchema,
   sameSitePath,
   serverFrameSchema,
+  upsertBookingBodySchema,
 } from './index';
 
 describe('clientFrameSchema', () => {
@@ -54,7 +56,50 @@ describe('serverFrameSchema', () => {
   });
 });
 
+describe('read.receipt', () => {
+  it('says how far a participant has read a conversation', () => {
+    const receipt = {
+      event: 'read.receipt',
+      data: { conversationId: 'th_1', userId: 'u_linh', seq: 12 },
+    };
+    expect(serverFrameSchema.parse(receipt)).toEqual(receipt);
+    expect(
+      serverFrameSchema.safeParse({ ...receipt, data: { ...receipt.data, seq: -1 } }).success,
+    ).toBe(false);
+  });
+});
+
 describe('HTTP bodies', () => {
+  it('takes optional booking details, with dates in order', () => {
+    const booking = { ref: 'BK-1', country: 'VN', creatorId: 'u1', managerId: null };
+    expect(upsertBookingBodySchema.parse(booking)).toEqual(booking);
+    const details = {
+      name: 'Riverside Homestay',
+      startDate: '2026-03-12',
+      endDate: '2026-03-15',
+      guests: 2,
+      status: 'confirmed',
+    };
+    expect(upsertBookingBodySchema.parse({ ...booking, details }).details).toEqual(details);
+    for (const wrong of [
+      { startDate: '2026-03-15', endDate: '2026-03-12' },
+      { startDate: '12/03/2026' },
+      { guests: 0 },
+      { status: 'lost' },
+    ]) {
+      expect(upsertBookingBodySchema.safeParse({ ...booking, details: wrong }).success).toBe(false);
+    }
+  });
+
+  it('filters notifications to the unread ones on ?unread=true', () => {
+    expect(listNotificationsQuerySchema.parse({ unread: 'true' })).toEqual({
+      unread: true,
+      limit: 20,
+    });
+    expect(listNotificationsQuerySchema.parse({}).unread).toBe(false);
+    expect(listNotificationsQuerySchema.safeParse({ unread: 'maybe' }).success).toBe(false);
+  });
+
   it('normalises the login email', () => {
     expect(loginBodySchema.parse({ email: ' Alice@Demo.TEST ', password: 'x' }).email).toBe(
       'alice@demo.test',

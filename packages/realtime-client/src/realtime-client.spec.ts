@@ -250,6 +250,15 @@ describe(RealtimeClient.name, () => {
     await expect(lost).rejects.toMatchObject({ code: 'disconnected' });
   });
 
+  it('hands read receipts on as they come', () => {
+    const receipts: unknown[] = [];
+    sut.on('receipt', (data) => receipts.push(data));
+    sut.connect();
+    latest().accept();
+    latest().serve('read.receipt', { conversationId: 'th_1', userId: 'u2', seq: 4 });
+    expect(receipts).toEqual([{ conversationId: 'th_1', userId: 'u2', seq: 4 }]);
+  });
+
   it('throttles typing to one frame per relay interval', () => {
     sut.connect();
     latest().accept();

@@ -89,6 +89,8 @@ export interface RealtimeClientEvents {
   unread: (data: ServerFrameData<'unread'>) => void;
   notification: (data: ServerFrameData<'notification.new'>) => void;
   notificationUnread: (data: ServerFrameData<'notification.unread'>) => void;
+  /** How far a participant of a subscribed conversation has read. */
+  receipt: (data: ServerFrameData<'read.receipt'>) => void;
   /** An `error` frame that answers no pending request. */
   error: (data: ServerFrameData<'error'>) => void;
   /** Every frame, as received (before dedupe). */
@@ -314,6 +316,8 @@ export class RealtimeClient extends Emitter<RealtimeClientEvents> {
         return this.emit('notification', frame.data);
       case 'notification.unread':
         return this.emit('notificationUnread', frame.data);
+      case 'read.receipt':
+        return this.emit('receipt', frame.data);
       default:
         return;
     }

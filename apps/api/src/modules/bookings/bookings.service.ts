@@ -40,7 +40,8 @@ export class BookingsService {
       bookingId: id,
       bookingRef: input.ref,
       country: input.country,
-      title: `Booking ${input.ref}`,
+      // The property or service booked says more than the ref, which the thread shows anyway.
+      title: input.details?.name ?? `Booking ${input.ref}`,
       createdAt: new Date().toISOString(),
     };
     const participantIds = new Set(await this.conversations.listParticipants(conversationId));

@@ -55,12 +55,23 @@ export class ChatService {
       this.requireBooking(conversation),
       this.conversations.listParticipants(conversationId),
     ]);
-    const summaries = await this.usersService.summaries(participantIds);
+    // A booking thread has a handful of participants; their markers are read in one round trip.
+    const [summaries, markers] = await Promise.all([
+      this.usersService.summaries(participantIds),
+      Promise.all(participantIds.map((id) => this.readState.get(id, conversationId))),
+    ]);
     return {
       id: conversation.id,
-      booking: { id: booking.id, ref: booking.ref, country: booking.country },
+      booking: {
+        id: booking.id,
+        ref: booking.ref,
+        country: booking.country,
+        ...(booking.details ? { details: booking.details } : {}),
+      },
       title: conversation.title,
       participants: participantIds.flatMap((id) => summaries.get(id) ?? []),
+      // How far each participant has read, for "Seen" in the thread; receipts keep it current.
+      readMarkers: Object.fromEntries(participantIds.map((id, index) => [id, markers[index]!])),
     };
   }
 
@@ -134,6 +145,7 @@ export class ChatService {
           body: input.body,
           mentions: mentioned.map((mentionedUser) => mentionedUser.id),
           createdAt: new Date().toISOString(),
+          clientMessageId: input.clientMessageId,
         },
         input.clientMessageId,
       ),

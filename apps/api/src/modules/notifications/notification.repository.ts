@@ -17,10 +17,13 @@ export abstract class NotificationRepository {
     notification: Notification,
     source?: NotificationSource,
   ): Promise<boolean>;
-  /** Newest first; `before` is the id of the last notification of the previous page. */
+  /**
+   * Newest first; `before` is the id of the last notification of the previous page (null when
+   * the user has no such notification). `unread`: only those not read yet.
+   */
   abstract page(
     userId: string,
-    options: { before?: string; limit: number },
+    options: { before?: string; limit: number; unread?: boolean },
   ): Promise<{ notifications: Notification[]; hasMore: boolean } | null>;
   abstract unreadCount(userId: string): Promise<number>;
   /** null when the user has no such notification; otherwise whether it changed. */

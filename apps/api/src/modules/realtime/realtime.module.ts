@@ -7,6 +7,7 @@ import { UsersModule } from '../users/users.module';
 import { ConnectionRegistry } from './connection-registry';
 import { ConversationSubscriptions } from './delivery/conversation-subscriptions';
 import { LiveMessagesModule } from './delivery/live-messages.module';
+import { ReadReceiptAnnouncer } from './delivery/read-receipt-announcer';
 import { RealtimeDeliveryService } from './delivery/realtime-delivery.service';
 import { RoomHub } from './delivery/room-hub';
 import { ChatGateway } from './gateway/chat.gateway';
@@ -36,6 +37,7 @@ import { RealtimeHeartbeat } from './lifecycle/realtime-heartbeat';
     RoomHub,
     ConversationSubscriptions,
     RealtimeDeliveryService,
+    ReadReceiptAnnouncer,
     ConnectionRegistry,
     ConnectionLifecycle,
     RealtimeHeartbeat,

@@ -10,10 +10,10 @@ export class MemoryBookingRepository extends BookingRepository {
 
   async findById(id: string): Promise<BookingRecord | null> {
     const booking = this.bookings.get(id);
-    return booking ? { ...booking } : null;
+    return booking ? structuredClone(booking) : null;
   }
 
   async upsert(booking: BookingRecord): Promise<void> {
-    this.bookings.set(booking.id, { ...booking });
+    this.bookings.set(booking.id, structuredClone(booking));
   }
 }

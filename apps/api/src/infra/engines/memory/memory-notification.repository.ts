@@ -29,7 +29,7 @@ export class MemoryNotificationRepository extends NotificationRepository {
 
   async page(
     userId: string,
-    options: { before?: string; limit: number },
+    options: { before?: string; limit: number; unread?: boolean },
   ): Promise<{ notifications: Notification[]; hasMore: boolean } | null> {
     const list = this.byUser.get(userId) ?? [];
     let end = list.length;
@@ -37,10 +37,13 @@ export class MemoryNotificationRepository extends NotificationRepository {
       end = list.findIndex((notification) => notification.id === options.before);
       if (end < 0) return null;
     }
-    const start = Math.max(0, end - options.limit);
+    const candidates = list
+      .slice(0, end)
+      .filter((notification) => !options.unread || !notification.readAt);
+    const start = Math.max(0, candidates.length - options.limit);
     return {
-      notifications: list
-        .slice(start, end)
+      notifications: candidates
+        .slice(start)
         .reverse()
         .map((notification) => ({ ...notification })),
       hasMore: start > 0,

@@ -53,6 +53,28 @@ redis.call('DEL', KEYS[1])
 return #ids
 `;
 
+// Unread ones, newest first, below a score: walks the user's list in batches and keeps those
+// still in the unread set, until it has one more than the page holds.
+// KEYS: userList, userUnread  ARGV: maxScore, limit + 1, batch
+const UNREAD_PAGE = `
+local wanted = tonumber(ARGV[2])
+local batch = tonumber(ARGV[3])
+local found = {}
+local offset = 0
+while #found < wanted do
+  local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'LIMIT', offset, batch)
+  if #ids == 0 then break end
+  for _, id in ipairs(ids) do
+    if redis.call('SISMEMBER', KEYS[2], id) == 1 then
+      found[#found + 1] = id
+      if #found == wanted then break end
+    end
+  end
+  offset = offset + batch
+end
+return found
+`;
+
 type StoredNotification = Record<keyof Notification, string>;
 
 function fromHash(hash: StoredNotification): Notification {
@@ -104,7 +126,7 @@ export class RedisNotificationRepository extends NotificationRepository {
 
   async page(
     userId: string,
-    options: { before?: string; limit: number },
+    options: { before?: string; limit: number; unread?: boolean },
   ): Promise<{ notifications: Notification[]; hasMore: boolean } | null> {
     const listKey = redisKeys.userNotifications(userId);
     let maxScore = '+inf';
@@ -113,14 +135,17 @@ export class RedisNotificationRepository extends NotificationRepository {
       if (score === null) return null;
       maxScore = `(${score}`;
     }
-    const ids = await this.redis.zrevrangebyscore(
-      listKey,
-      maxScore,
-      '-inf',
-      'LIMIT',
-      0,
-      options.limit + 1,
-    );
+    const ids = options.unread
+      ? ((await this.redis.eval(
+          UNREAD_PAGE,
+          2,
+          listKey,
+          redisKeys.userUnreadNotifications(userId),
+          maxScore,
+          options.limit + 1,
+          200,
+        )) as string[])
+      : await this.redis.zrevrangebyscore(listKey, maxScore, '-inf', 'LIMIT', 0, options.limit + 1);
     const pageIds = ids.slice(0, options.limit);
     const pipeline = this.redis.pipeline();
     for (const id of pageIds) pipeline.hgetall(redisKeys.notification(id));
