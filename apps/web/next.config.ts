@@ -1,9 +1,19 @@
 import path from 'node:path';
 import type { NextConfig } from 'next';
+import createNextIntlPlugin from 'next-intl/plugin';
 import { validateBuildEnvironment } from './lib/build-flags';
 import { SECURITY_HEADERS } from './lib/security-headers';
 
 validateBuildEnvironment(process.env);
+
+// The language comes from i18n/request.ts (a cookie or Accept-Language), without locale routing.
+// The catalogues are compiled at build time, so the browser gets no message parser.
+const withNextIntl = createNextIntlPlugin({
+  requestConfig: './i18n/request.ts',
+  experimental: {
+    messages: { path: './messages', format: 'json', locales: 'infer', precompile: true },
+  },
+});
 
 const nextConfig: NextConfig = {
   // Run as the generated `server.js` (see docs/KNOWLEDGE.md); tracing from the repository root
@@ -24,4 +34,4 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

@@ -1,11 +1,13 @@
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 
-export default function NotFound() {
+export default async function NotFound() {
+  const t = await getTranslations('notFound');
   return (
     <main className="center-page" data-testid="not-found">
-      <h1>Page not found</h1>
+      <h1>{t('title')}</h1>
       <p>
-        <Link href="/">Back to the start</Link>
+        <Link href="/">{t('back')}</Link>
       </p>
     </main>
   );

@@ -12,8 +12,8 @@ import {
   type ConversationScope,
 } from '@chat/protocol';
 import { apiRequest } from './api-client';
-import type { NotificationApi } from './stores/notification-center';
-import type { ThreadApi } from './stores/thread-store';
+import type { NotificationApi } from '@/modules/notifications/state/notifications-store';
+import type { ThreadApi } from '@/modules/thread/state/thread-store';
 
 const path = encodeURIComponent;
 
@@ -33,10 +33,11 @@ export const notificationApi: NotificationApi = {
     apiRequest('/notifications/unread-count', { schema: unreadCountResponseSchema }).then(
       (body) => body.count,
     ),
-  list: (before) =>
-    apiRequest(`/notifications?limit=20${before ? `&before=${path(before)}` : ''}`, {
-      schema: notificationPageResponseSchema,
-    }),
+  list: ({ before, unread }) =>
+    apiRequest(
+      `/notifications?limit=20${before ? `&before=${path(before)}` : ''}${unread ? '&unread=true' : ''}`,
+      { schema: notificationPageResponseSchema },
+    ),
   markRead: (id) => apiRequest(`/notifications/${path(id)}/read`, { method: 'POST' }),
   markAllRead: () => apiRequest('/notifications/read-all', { method: 'POST' }),
 };

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlag, validateBuildEnvironment } from './build-flags';
 import { resolveWebSocketUrl } from './realtime/connection';
-import { jitteredDelay } from './polling';
-import { BASE_POLL_MS, POLL_JITTER_MS } from './hooks/use-notifications';
+import { BASE_POLL_MS, jitteredDelay, POLL_JITTER_MS } from './live-sync';
 
 describe(parseFlag.name, () => {
   it('takes true/false/1/0/yes/no, empty means the default, anything else is an error', () => {

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { SignedInShell } from '@/components/signed-in-shell';
+import { SignedInShell } from '@/modules/shell/components/signed-in-shell';
 
 export default function HomeLayout({ children }: { children: ReactNode }) {
   return <SignedInShell>{children}</SignedInShell>;

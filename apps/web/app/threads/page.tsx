@@ -1,8 +1,11 @@
 import type { Metadata } from 'next';
-import { ThreadsConsole } from '@/components/threads-console';
+import { getTranslations } from 'next-intl/server';
+import { InboxEmptyPane } from '@/modules/inbox/components/inbox-empty-pane';
 
-export const metadata: Metadata = { title: 'Threads' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('inbox'))('title') };
+}
 
 export default function ThreadsPage() {
-  return <ThreadsConsole />;
+  return <InboxEmptyPane />;
 }

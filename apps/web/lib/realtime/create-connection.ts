@@ -20,6 +20,7 @@ const CLIENT_EVENT = {
   unread: 'unread',
   'notification.new': 'notification',
   'notification.unread': 'notificationUnread',
+  'read.receipt': 'receipt',
 } as const satisfies Partial<Record<ServerEvent, keyof RealtimeClientEvents>>;
 
 type ListenedEvent = keyof typeof CLIENT_EVENT;

@@ -1,4 +1,4 @@
-import type { UpsertUserBody } from '@chat/protocol';
+import type { UpsertBookingBody, UpsertUserBody } from '@chat/protocol';
 import { INTERNAL_TOKEN } from './processes';
 
 /** A cookie-keeping client of the API, for the other side of a browser test. */
@@ -53,6 +53,15 @@ export class ChatApiClient {
       body: JSON.stringify(user),
     });
     if (response.status !== 200) throw new Error(`upsert user: ${response.status}`);
+  }
+
+  async upsertBooking(bookingId: string, booking: UpsertBookingBody): Promise<void> {
+    const response = await fetch(`${this.baseUrl}/api/internal/bookings/${bookingId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INTERNAL_TOKEN}` },
+      body: JSON.stringify(booking),
+    });
+    if (response.status !== 200) throw new Error(`upsert booking: ${response.status}`);
   }
 
   async notify(userId: string, title: string, body?: string, link?: string) {

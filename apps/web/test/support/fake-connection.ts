@@ -19,13 +19,13 @@ export class FakeConnection implements RealtimeConnection {
     return () => set.delete(listener as (data: never) => void);
   }
   emit<E extends ServerEvent>(event: E, data: ServerFrameData<E>) {
-    for (const listener of this.listeners.get(event) ?? [])
+    for (const listener of [...(this.listeners.get(event) ?? [])])
       (listener as (d: unknown) => void)(data);
   }
   setState(state: ConnectionState) {
     const previous = this.state;
     this.state = state;
-    for (const listener of this.stateListeners) listener(state, previous);
+    for (const listener of [...this.stateListeners]) listener(state, previous);
   }
   subscribeConversation = vi.fn(() => () => undefined);
   sendTyping = vi.fn();

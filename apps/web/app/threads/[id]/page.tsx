@@ -1,7 +1,10 @@
 import type { Metadata } from 'next';
-import { ThreadView } from '@/components/thread/thread-view';
+import { getTranslations } from 'next-intl/server';
+import { ThreadView } from '@/modules/thread/components/thread-view';
 
-export const metadata: Metadata = { title: 'Thread' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('thread'))('pageTitle') };
+}
 
 export default async function ThreadPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
