@@ -3,7 +3,7 @@
 import type { Notification } from '@chat/protocol';
 import Link from 'next/link';
 import { useLocale, useTranslations } from 'next-intl';
-import { BellIcon } from '@/components/ui/icons';
+import { BellIcon, CheckIcon } from '@/components/ui/icons';
 import { formatFull, formatShort } from '@/lib/dates';
 import { safeNextPath } from '@/lib/safe-path';
 import styles from './notification-item.module.css';
@@ -52,12 +52,12 @@ export function NotificationItem({
       {unread ? (
         <button
           type="button"
-          className={styles.markRead}
+          className={`icon-button ${styles.markRead}`}
           aria-label={t('markOneRead', { title: item.title })}
+          title={t('markRead')}
           onClick={onMarkRead}
         >
-          <span className={styles.unreadDot} aria-hidden="true" />
-          <span className={styles.markReadText}>{t('markRead')}</span>
+          <CheckIcon size={18} />
         </button>
       ) : (
         <span className="sr-only">{t('read')}</span>

@@ -40,7 +40,6 @@ export function UserMenu() {
         className={styles.trigger}
         aria-expanded={open}
         aria-controls={panelId}
-        aria-label={t('menu', { name: user.name })}
         data-testid="user-menu-button"
         onClick={() => {
           setTheme(currentTheme());
@@ -51,6 +50,7 @@ export function UserMenu() {
         <span className={styles.name} data-testid="current-user">
           {user.name}
         </span>
+        <span className="sr-only">{t('menuSuffix')}</span>
         <ChevronDownIcon size={16} className={styles.chevron} />
       </button>
       {open && (
