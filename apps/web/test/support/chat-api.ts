@@ -36,6 +36,15 @@ export class ChatApiClient {
     return ((await response.json()) as { message: { seq: number } }).message;
   }
 
+  async read(conversationId: string, seq: number): Promise<void> {
+    const response = await fetch(`${this.baseUrl}/api/chat/conversations/${conversationId}/read`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: this.cookie },
+      body: JSON.stringify({ seq }),
+    });
+    if (response.status !== 204) throw new Error(`read: ${response.status}`);
+  }
+
   /** The latest page of a conversation's messages, oldest first. */
   async messages(conversationId: string, limit = 100) {
     const response = await fetch(

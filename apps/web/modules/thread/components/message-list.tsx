@@ -111,6 +111,17 @@ export function MessageList({
     seenLastSeq.current = Math.max(seenLastSeq.current, lastSeq);
   }, [messages, currentUserId]);
 
+  // The list keeps to its end when it shrinks (the composer grows, a phone's keyboard opens).
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) element.scrollTop = element.scrollHeight;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
   // Our own sends bring the view to the end.
   useLayoutEffect(() => {
     if (pending.length > 0) scrollToBottom();
