@@ -308,4 +308,45 @@ describe('chat experience', () => {
     await expectEventually(async () => expect(await row.count()).toBe(0));
     await linh.context.close();
   });
+
+  it('loads history as the top comes into view, keeps the reader’s place, and counts new messages below', async () => {
+    const bob = new ChatApiClient(stack.api.baseUrl);
+    await bob.login('bob@demo.test');
+    for (let index = 1; index <= 55; index += 1) await bob.post('th_bk_2001', `history ${index}`);
+    const reader = await signedInPage(stack.browser, stack.edge.origin, 'bob@demo.test');
+    await openThread(reader.page, 'th_bk_2001');
+    const messages = reader.page.getByTestId('message');
+    await reader.page.getByTestId('message').filter({ hasText: 'history 55' }).waitFor();
+    const loaded = await messages.count();
+    const firstSeq = Number(await messages.first().getAttribute('data-seq'));
+    const offsetOf = (seq: number) =>
+      reader.page.evaluate((target) => {
+        const scroller = document.querySelector('[data-testid="messages"]')!;
+        const item = scroller.querySelector(`[data-seq="${target}"]`)!;
+        return item.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+      }, seq);
+
+    await reader.page.evaluate(() => {
+      document.querySelector('[data-testid="messages"]')!.scrollTop = 0;
+    });
+    const before = await offsetOf(firstSeq);
+    await expectEventually(async () => expect(await messages.count()).toBeGreaterThan(loaded));
+    // The message that was at the top is where it was: the older ones went above it.
+    await expectEventually(async () =>
+      expect(Math.abs((await offsetOf(firstSeq)) - before)).toBeLessThan(4),
+    );
+
+    const somchai = new ChatApiClient(stack.api.baseUrl);
+    await somchai.login('somchai@demo.test');
+    await somchai.post('th_bk_2001', 'One thing before the class');
+    await somchai.post('th_bk_2001', 'and another');
+    const pill = reader.page.getByTestId('new-messages-pill');
+    await expectEventually(async () =>
+      expect(await pill.textContent()).toContain('2 new messages'),
+    );
+    await pill.click();
+    await expectEventually(async () => expect(await pill.count()).toBe(0));
+    expect(await messages.filter({ hasText: 'and another' }).isVisible()).toBe(true);
+    await reader.context.close();
+  });
 });
