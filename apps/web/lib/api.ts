@@ -43,10 +43,21 @@ export const notificationApi: NotificationApi = {
 };
 
 export const chatApi = {
-  conversations: (scope: ConversationScope) =>
-    apiRequest(`/chat/conversations?scope=${scope}`, {
-      schema: conversationListResponseSchema,
-    }).then((body) => body.conversations),
+  /** One page of the inbox: the server filters, searches and pages. */
+  conversations: (query: {
+    scope: ConversationScope;
+    unread?: boolean;
+    search?: string;
+    cursor?: string;
+    limit?: number;
+  }) => {
+    const params = new URLSearchParams({ scope: query.scope });
+    if (query.unread) params.set('unread', 'true');
+    if (query.search?.trim()) params.set('q', query.search.trim());
+    if (query.cursor) params.set('cursor', query.cursor);
+    if (query.limit) params.set('limit', String(query.limit));
+    return apiRequest(`/chat/conversations?${params}`, { schema: conversationListResponseSchema });
+  },
   unread: () => apiRequest('/chat/unread', { schema: unreadResponseSchema }),
 };
 

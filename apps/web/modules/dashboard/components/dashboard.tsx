@@ -19,7 +19,7 @@ function UnreadThreads() {
   const t = useTranslations('dashboard');
   const { user } = useSession();
   const now = useNow(60_000);
-  const { entries } = useConversations({ search: '', unreadOnly: true });
+  const { entries } = useConversations('unread');
   return (
     <section className={styles.card} aria-labelledby="unread-threads-title">
       <header className={styles.cardHeader}>

@@ -1,11 +1,11 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { SearchIcon } from '@/components/ui/icons';
 import { useSession } from '@/lib/session';
 import { useNow } from '@/modules/shell/hooks/use-now';
-import { useConversations } from '../hooks/use-conversations';
+import { useConversations, useInboxScope } from '../hooks/use-conversations';
 import { ConversationItem } from './conversation-item';
 import styles from './conversation-list.module.css';
 
@@ -15,8 +15,24 @@ export function ConversationList({ openId }: { openId: string | null }) {
   const { user } = useSession();
   const [search, setSearch] = useState('');
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const { entries, failed, scope, setScope } = useConversations({ search, unreadOnly });
+  const [scope, setScope] = useInboxScope();
+  const { entries, failed, hasMore, loadingMore, loadMore } = useConversations('inbox', {
+    search,
+    unread: unreadOnly,
+  });
   const now = useNow(60_000);
+  const end = useRef<HTMLLIElement>(null);
+
+  // The next page loads as the end of the list comes into view.
+  useEffect(() => {
+    const element = end.current;
+    if (!element || !hasMore) return;
+    const observer = new IntersectionObserver(([entry]) => {
+      if (entry?.isIntersecting) loadMore();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [hasMore, loadMore, entries]);
   const searchId = useId();
   const canSeeAll = user.role !== 'customer';
 
@@ -96,6 +112,19 @@ export function ConversationList({ openId }: { openId: string | null }) {
               currentUserId={user.id}
             />
           ))}
+          {hasMore && (
+            <li ref={end} className={styles.more}>
+              <button
+                type="button"
+                className="button button-quiet"
+                disabled={loadingMore}
+                data-testid="inbox-more"
+                onClick={loadMore}
+              >
+                {loadingMore ? t('loading') : t('more')}
+              </button>
+            </li>
+          )}
         </ul>
       )}
       {failed && entries !== null && (

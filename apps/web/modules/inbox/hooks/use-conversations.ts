@@ -1,16 +1,11 @@
 'use client';
 
-import type { ConversationListItem, ConversationScope } from '@chat/protocol';
-import { useMemo } from 'react';
+import type { ConversationListItem } from '@chat/protocol';
+import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
 import { useServices } from '@/modules/shell/components/app-providers';
+import type { ConversationQuery, ConversationsStore } from '../state/conversations-store';
 import { useChatUnreadByConversation } from './use-chat-unread';
-
-export interface ConversationQuery {
-  /** Words to find in the title, the booking ref, or the last message and its author. */
-  search: string;
-  unreadOnly: boolean;
-}
 
 export interface InboxEntry extends ConversationListItem {
   /** Live: from the unread counts, which move before the list is asked for again. */
@@ -20,48 +15,59 @@ export interface InboxEntry extends ConversationListItem {
 export interface ConversationsView {
   entries: InboxEntry[] | null;
   failed: boolean;
-  scope: ConversationScope;
-  setScope(scope: ConversationScope): void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore(): void;
 }
 
-/** For matching without case or diacritics: "hoi an" finds "Hội An", "da nang" "Đà Nẵng". */
-export function searchable(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLocaleLowerCase();
-}
-
-export function matchesSearch(item: ConversationListItem, search: string): boolean {
-  const words = searchable(search).split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const haystack = searchable(
-    [item.title, item.bookingRef, item.lastMessage?.author.name, item.lastMessage?.body].join(' '),
-  );
-  return words.every((word) => haystack.includes(word));
-}
+/** How long typing in the search box rests before the server is asked. */
+export const SEARCH_DEBOUNCE_MS = 250;
 
 /**
- * The inbox's one way to its data. Search and the unread filter run here, over the whole list,
- * until the paginated route (`GET /api/chat/conversations?limit&cursor&q&unread&scope`) takes
- * them over; then this hook pages through it and nothing that renders the list changes.
+ * The inbox's one way to its data: pages of `GET /api/chat/conversations` for a query (scope,
+ * unread, search), kept current by the store, with live unread counts.
  */
-export function useConversations(query: ConversationQuery): ConversationsView {
-  const { conversations } = useServices();
-  const items = useStore(conversations.store, (state) => state.items);
-  const failed = useStore(conversations.store, (state) => state.failed);
-  const scope = useStore(conversations.store, (state) => state.scope);
+export function useConversations(
+  list: 'inbox' | 'unread',
+  query: Partial<ConversationQuery> = {},
+): ConversationsView {
+  const services = useServices();
+  const store: ConversationsStore =
+    list === 'inbox' ? services.conversations : services.unreadConversations;
+  const { scope, unread: unreadOnly, search } = query;
+  useEffect(() => {
+    const apply = () =>
+      store.setQuery({
+        ...(scope === undefined ? {} : { scope }),
+        ...(unreadOnly === undefined ? {} : { unread: unreadOnly }),
+        ...(search === undefined ? {} : { search: search.trim() }),
+      });
+    if (!search) {
+      apply();
+      return;
+    }
+    const timer = setTimeout(apply, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [store, scope, unreadOnly, search]);
+
+  const items = useStore(store.store, (state) => state.items);
+  const failed = useStore(store.store, (state) => state.failed);
+  const hasMore = useStore(store.store, (state) => state.nextCursor !== null);
+  const loadingMore = useStore(store.store, (state) => state.loadingMore);
   const unread = useChatUnreadByConversation();
   const entries = useMemo(
-    () =>
-      items
-        ?.map((item) => ({ ...item, unread: unread[item.id] ?? item.unreadCount }))
-        .filter(
-          (item) => (!query.unreadOnly || item.unread > 0) && matchesSearch(item, query.search),
-        ) ?? null,
-    [items, unread, query.unreadOnly, query.search],
+    () => items?.map((item) => ({ ...item, unread: unread[item.id] ?? item.unreadCount })) ?? null,
+    [items, unread],
   );
-  return { entries, failed, scope, setScope: conversations.setScope };
+  return { entries, failed, hasMore, loadingMore, loadMore: () => void store.loadMore() };
+}
+
+/** The scope the inbox shows, for its toggle. */
+export function useInboxScope(): [
+  ConversationQuery['scope'],
+  (scope: ConversationQuery['scope']) => void,
+] {
+  const { conversations } = useServices();
+  const scope = useStore(conversations.store, (state) => state.query.scope);
+  return [scope, (next) => conversations.setQuery({ scope: next })];
 }

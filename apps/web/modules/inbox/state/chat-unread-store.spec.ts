@@ -30,17 +30,17 @@ describe(createChatUnreadStore.name, () => {
     sut.stop();
   });
 
-  it('counts each message of an open thread once', async () => {
+  it('never counts messages itself: the server counts those of an open thread too', async () => {
+    const connection = new FakeConnection();
     const sut = createChatUnreadStore({
       fetchUnread: async () => ({ total: 0, conversations: {} }),
-      connection: null,
+      connection,
       pollDelay: () => 300_000,
     });
     await vi.waitFor(() => expect(sut.store.getState().total).toBe(0));
-    sut.messageArrived('th_1', 4);
-    sut.messageArrived('th_1', 4);
-    sut.messageArrived('th_1', 5);
-    expect(sut.store.getState()).toEqual({ total: 2, conversations: { th_1: 2 } });
+    expect('messageArrived' in sut).toBe(false);
+    connection.emit('unread', { conversationId: 'th_1', count: 1, total: 1 });
+    expect(sut.store.getState()).toEqual({ total: 1, conversations: { th_1: 1 } });
     sut.stop();
   });
 

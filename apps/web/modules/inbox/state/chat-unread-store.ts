@@ -10,8 +10,6 @@ export interface ChatUnreadState {
 
 export interface ChatUnreadStore {
   store: StoreApi<ChatUnreadState>;
-  /** A message from someone else arrived in a thread this tab is subscribed to. */
-  messageArrived(conversationId: string, seq: number): void;
   /** What the page knows right after it marked a conversation read. */
   conversationRead(conversationId: string): void;
   refresh(): Promise<void>;
@@ -19,9 +17,8 @@ export interface ChatUnreadStore {
 }
 
 /**
- * True-unread chat counts, for the nav badge and the inbox: live from `unread` frames, plus the
- * messages that arrive in a thread this tab has open (the server sends no `unread` for those to
- * a socket subscribed to the thread).
+ * True-unread chat counts, for the nav badge and the inbox. The server owns them (decision
+ * 0014): `unread` frames bring every change to every socket, and nothing here counts messages.
  */
 export function createChatUnreadStore(options: {
   fetchUnread(): Promise<UnreadResponse>;
@@ -29,8 +26,6 @@ export function createChatUnreadStore(options: {
   pollDelay?(): number;
 }): ChatUnreadStore {
   const store = createStore<ChatUnreadState>(() => ({ total: 0, conversations: {} }));
-  /** Per conversation, the highest `seq` counted by messageArrived. */
-  const countedSeq = new Map<string, number>();
   const sync = liveSync({
     fetch: options.fetchUnread,
     apply: ({ total, conversations }) => store.setState({ total, conversations }),
@@ -55,19 +50,6 @@ export function createChatUnreadStore(options: {
 
   return {
     store,
-    messageArrived(conversationId, seq) {
-      if (seq <= (countedSeq.get(conversationId) ?? 0)) return;
-      countedSeq.set(conversationId, seq);
-      sync.patch(() =>
-        store.setState((state) => ({
-          total: state.total + 1,
-          conversations: {
-            ...state.conversations,
-            [conversationId]: (state.conversations[conversationId] ?? 0) + 1,
-          },
-        })),
-      );
-    },
     conversationRead(conversationId) {
       sync.patch(() =>
         store.setState((state) => {

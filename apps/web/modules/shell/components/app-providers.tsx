@@ -46,7 +46,10 @@ export interface Services {
   connection: RealtimeConnection;
   notifications: NotificationsStore;
   chatUnread: ChatUnreadStore;
+  /** The inbox's list. */
   conversations: ConversationsStore;
+  /** The few threads with unread messages, for the home page. */
+  unreadConversations: ConversationsStore;
   incoming: IncomingFeed;
 }
 
@@ -82,7 +85,13 @@ export function AppProviders({ children }: { children: ReactNode }) {
       connection,
       notifications: createNotificationsStore({ api: notificationApi, connection }),
       chatUnread: createChatUnreadStore({ fetchUnread: chatApi.unread, connection }),
-      conversations: createConversationsStore({ fetchList: chatApi.conversations, connection }),
+      conversations: createConversationsStore({ list: chatApi.conversations, connection }),
+      unreadConversations: createConversationsStore({
+        list: chatApi.conversations,
+        connection,
+        initialQuery: { unread: true },
+        limit: 5,
+      }),
       incoming: createIncomingFeed(),
     };
     // eslint-disable-next-line react-hooks/set-state-in-effect -- created once per signed-in user
@@ -91,6 +100,7 @@ export function AppProviders({ children }: { children: ReactNode }) {
       created.notifications.stop();
       created.chatUnread.stop();
       created.conversations.stop();
+      created.unreadConversations.stop();
       connection.close();
       setServices(null);
     };

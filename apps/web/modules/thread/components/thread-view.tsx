@@ -28,12 +28,8 @@ function useThreadStore(conversationId: string): ThreadStore | null {
       api: threadApi,
       withHeader: threadHeaderInfoEnabled,
       onRead: (id) => chatUnread.conversationRead(id),
-      onIncoming: (message) => {
-        chatUnread.messageArrived(message.conversationId, message.seq);
-        incoming.emit(message);
-      },
+      onIncoming: (message) => incoming.emit(message),
       onMessage: (message) => conversations.messageSeen(message),
-      onResumed: () => void chatUnread.refresh(),
     });
     void created.open(connection);
     // eslint-disable-next-line react-hooks/set-state-in-effect -- one store per open thread

@@ -148,15 +148,13 @@ describe(ThreadStore.name, () => {
     expect(sut.state.messages.map((item) => item.seq)).toEqual([1, 2, 3]);
   });
 
-  it('does not count the replay after a reconnect as new messages, and asks for counts once resumed', async () => {
+  it('does not pass on the replay after a reconnect as new messages', async () => {
     const onIncoming = vi.fn();
-    const onResumed = vi.fn();
-    const { sut, connection, handlers } = await openThread({ onIncoming, onResumed });
+    const { sut, connection, handlers } = await openThread({ onIncoming });
     connection.setState('connected');
     handlers.onSubscribed({ conversationId: 'th_1', recovered: true, lastSeq: 2 });
     handlers.onMessage(message(3));
     expect(onIncoming).toHaveBeenCalledTimes(1);
-    expect(onResumed).not.toHaveBeenCalled();
 
     // The socket drops and comes back: seqs 4 and 5 are the replay of the gap.
     connection.setState('reconnecting');
@@ -165,7 +163,6 @@ describe(ThreadStore.name, () => {
     handlers.onMessage(message(5));
     expect(onIncoming).toHaveBeenCalledTimes(1);
     handlers.onSubscribed({ conversationId: 'th_1', recovered: true, lastSeq: 5 });
-    expect(onResumed).toHaveBeenCalledTimes(1);
     // Live again.
     handlers.onMessage(message(6));
     expect(onIncoming).toHaveBeenCalledTimes(2);
@@ -437,7 +434,7 @@ describe(ThreadStore.name, () => {
     expect(sut.state.readMarkers).toEqual({ u_alice: 4, u_linh: 1 });
   });
 
-  it('passes on each new message from someone else, once, for the unread counts', async () => {
+  it('passes on each new message from someone else, once, to tell the user', async () => {
     const onIncoming = vi.fn();
     const sut = new ThreadStore({
       conversationId: 'th_1',

@@ -79,17 +79,12 @@ export interface ThreadStoreOptions {
   withHeader: boolean;
   onRead?(conversationId: string): void;
   /**
-   * A message from someone else arrived on the socket. The server sends this socket no `unread`
-   * frame for it (the socket has the message), so whoever shows counts adds it themselves.
+   * A message from someone else arrived live (not the replay of a gap after a reconnect), for
+   * telling the user of it; the counts are the server's.
    */
   onIncoming?(message: Message): void;
   /** Any message shown here, ours included: the inbox's last message follows it. */
   onMessage?(message: Message): void;
-  /**
-   * The subscription resumed after a reconnect. The messages replayed for the gap did not go to
-   * `onIncoming` (the server's counts hold them), so whoever shows counts asks for them now.
-   */
-  onResumed?(): void;
   now?(): number;
   /** Whether the browser has a network; sends wait while it has none. @default navigator.onLine */
   isOnline?(): boolean;
@@ -140,7 +135,7 @@ export class ThreadStore {
   private readonly unsubscribers: Array<() => void> = [];
   /**
    * From a reconnect until this thread's `subscribed`: the messages arriving are the replay of
-   * what was sent while the socket was away, which the server's unread counts already hold.
+   * what was sent while the socket was away, old news that no one is told of again.
    */
   private resuming = false;
   /** Per user, the number of the last live `presence` frame about them (see reloadPresence). */
@@ -271,7 +266,6 @@ export class ThreadStore {
           void this.reloadPresence();
           if (this.resuming) {
             this.resuming = false;
-            this.options.onResumed?.();
             // Receipts sent while the socket was away are only in the markers.
             void this.reloadReadMarkers();
           }
