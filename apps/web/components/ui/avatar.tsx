@@ -1,4 +1,6 @@
+import type { ReactNode } from 'react';
 import styles from './avatar.module.css';
+import { CalendarIcon } from './icons';
 
 // Dark enough for white initials at AA contrast, in both themes.
 const COLOURS = [
@@ -20,6 +22,32 @@ function colourOf(id: string): string {
   return COLOURS[hash % COLOURS.length]!;
 }
 
+/**
+ * A conversation's picture: the initials of its name, or a booking icon while its title is only
+ * the booking's ref ("Booking BK-1001", whose initials say nothing).
+ */
+export function ConversationAvatar({
+  id,
+  title,
+  bookingRef,
+  size,
+}: {
+  id: string;
+  title: string;
+  bookingRef: string;
+  size?: number;
+}) {
+  const named = !title.includes(bookingRef);
+  return (
+    <Avatar
+      id={id}
+      name={title}
+      size={size}
+      icon={named ? undefined : <CalendarIcon size={Math.round((size ?? 36) * 0.5)} />}
+    />
+  );
+}
+
 /** Up to two letters: the first of the first and of the last word, whatever the script. */
 export function initialsOf(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -37,11 +65,14 @@ export function Avatar({
   name,
   size = 36,
   online,
+  icon,
 }: {
   id: string;
   name: string;
   size?: number;
   online?: boolean;
+  /** Drawn instead of the initials (a booking without a name of its own). */
+  icon?: ReactNode;
 }) {
   return (
     <span
@@ -49,7 +80,7 @@ export function Avatar({
       style={{ width: size, height: size, fontSize: size * 0.4, background: colourOf(id) }}
       aria-hidden="true"
     >
-      {initialsOf(name)}
+      {icon ?? initialsOf(name)}
       {online !== undefined && (
         <span className={online ? `${styles.dot} ${styles.online}` : styles.dot} />
       )}

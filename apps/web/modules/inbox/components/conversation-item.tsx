@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useLocale, useTranslations } from 'next-intl';
-import { Avatar } from '@/components/ui/avatar';
+import { ConversationAvatar } from '@/components/ui/avatar';
 import { formatFull, formatShort } from '@/lib/dates';
 import type { InboxEntry } from '../hooks/use-conversations';
 import styles from './conversation-item.module.css';
@@ -31,7 +31,12 @@ export function ConversationItem({
         aria-current={active ? 'page' : undefined}
         data-testid={`thread-row-${entry.id}`}
       >
-        <Avatar id={entry.id} name={entry.title} size={44} />
+        <ConversationAvatar
+          id={entry.id}
+          title={entry.title}
+          bookingRef={entry.bookingRef}
+          size={44}
+        />
         <span className={styles.main}>
           <span className={styles.top}>
             <span className={styles.title}>{entry.title}</span>
@@ -47,8 +52,13 @@ export function ConversationItem({
           </span>
           <span className={styles.bottom}>
             <span className={styles.preview}>
-              <span className={styles.ref}>{entry.bookingRef}</span>
-              {' · '}
+              {/* The ref, unless the title is the ref already. */}
+              {!entry.title.includes(entry.bookingRef) && (
+                <>
+                  <span className={styles.ref}>{entry.bookingRef}</span>
+                  {' · '}
+                </>
+              )}
               {last ? `${author}: ${last.body}` : t('noMessages')}
             </span>
             {entry.unread > 0 && (

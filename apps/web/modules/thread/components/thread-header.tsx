@@ -8,7 +8,7 @@ import type {
 } from '@chat/protocol';
 import Link from 'next/link';
 import { useLocale, useTranslations } from 'next-intl';
-import { Avatar } from '@/components/ui/avatar';
+import { Avatar, ConversationAvatar } from '@/components/ui/avatar';
 import { BackIcon, CalendarIcon, GuestsIcon, PeopleIcon } from '@/components/ui/icons';
 import { formatDateRange } from '@/lib/dates';
 import { PresenceDot } from './presence-dot';
@@ -23,14 +23,22 @@ const STATUS_TONE: Record<BookingStatus, string> = {
 };
 
 /** The booking in one line: its ref, dates, guests and status, whatever the platform gave. */
-function BookingFacts({ booking }: { booking: ConversationResponse['booking'] }) {
+function BookingFacts({
+  booking,
+  title,
+}: {
+  booking: ConversationResponse['booking'];
+  title: string;
+}) {
   const t = useTranslations('booking');
   const locale = useLocale();
   const details = booking.details;
   const dates = formatDateRange(details?.startDate, details?.endDate, locale);
+  const showRef = !title.includes(booking.ref);
+  if (!showRef && !dates && details?.guests === undefined && !details?.status) return null;
   return (
     <ul className={styles.facts} data-testid="booking-facts">
-      <li className={styles.ref}>{booking.ref}</li>
+      {showRef && <li className={styles.ref}>{booking.ref}</li>}
       {dates && (
         <li>
           <CalendarIcon size={14} />
@@ -79,12 +87,17 @@ export function ThreadHeader({
         <BackIcon />
         <span className="sr-only">{t('back')}</span>
       </Link>
-      <Avatar id={conversation.id} name={conversation.title} size={40} />
+      <ConversationAvatar
+        id={conversation.id}
+        title={conversation.title}
+        bookingRef={conversation.booking.ref}
+        size={40}
+      />
       <div className={styles.titles}>
         <h1 id="thread-title" className={styles.title}>
           {conversation.title}
         </h1>
-        <BookingFacts booking={conversation.booking} />
+        <BookingFacts booking={conversation.booking} title={conversation.title} />
       </div>
       <ul className={styles.avatars} aria-label={t('participants')}>
         {others.slice(0, 4).map((person) => (
