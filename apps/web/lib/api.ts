@@ -62,6 +62,11 @@ export const chatApi = {
 };
 
 export const threadApi: ThreadApi = {
+  open: (id) =>
+    apiRequest(`/chat/conversations/${path(id)}/open`, {
+      method: 'POST',
+      schema: conversationResponseSchema,
+    }),
   conversation: (id) =>
     apiRequest(`/chat/conversations/${path(id)}`, { schema: conversationResponseSchema }),
   header: (id) =>

@@ -30,7 +30,15 @@ const message = (
 });
 
 function fakeApi(overrides: Partial<ThreadApi> = {}): ThreadApi {
+  const conversation = {
+    id: 'th_1',
+    booking: { id: 'bk_1', ref: 'BK-1', country: 'VN' },
+    title: 'Booking BK-1',
+    participants: [alice, linh],
+    readMarkers: { u_alice: 0, u_linh: 0 },
+  };
   return {
+    open: vi.fn(async () => conversation),
     conversation: vi.fn(async () => ({
       id: 'th_1',
       booking: { id: 'bk_1', ref: 'BK-1', country: 'VN' },
@@ -80,7 +88,7 @@ describe(mergeMessages.name, () => {
 describe(ThreadStore.name, () => {
   it('stops at the access check: forbidden loads nothing else and subscribes to nothing', async () => {
     const api = fakeApi({
-      conversation: vi.fn(async () => {
+      open: vi.fn(async () => {
         throw new ApiError(403, 'forbidden', 'no');
       }),
     });
@@ -93,6 +101,8 @@ describe(ThreadStore.name, () => {
     });
     await sut.open(connection);
     expect(sut.state.status).toBe('forbidden');
+    expect(api.open).toHaveBeenCalledWith('th_1');
+    expect(api.conversation).not.toHaveBeenCalled();
     expect(api.messages).not.toHaveBeenCalled();
     expect(api.header).not.toHaveBeenCalled();
     expect(connection.subscribeConversation).not.toHaveBeenCalled();
@@ -412,7 +422,7 @@ describe(ThreadStore.name, () => {
   it('shows where the unread messages start and follows read receipts forward', async () => {
     const connection = new FakeConnection();
     const api = fakeApi({
-      conversation: vi.fn(async () => ({
+      open: vi.fn(async () => ({
         id: 'th_1',
         booking: { id: 'bk_1', ref: 'BK-1', country: 'VN' },
         title: 'Booking BK-1',

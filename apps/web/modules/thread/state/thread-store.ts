@@ -45,6 +45,9 @@ export interface ThreadState {
 }
 
 export interface ThreadApi {
+  /** Opening a thread: in-scope staff and admins join it (`POST …/open`). */
+  open(id: string): Promise<ConversationResponse>;
+  /** Reading it again, joining no one (`GET`). */
   conversation(id: string): Promise<ConversationResponse>;
   header(id: string): Promise<ConversationHeaderResponse>;
   messages(id: string, before?: number): Promise<MessagePageResponse>;
@@ -173,7 +176,7 @@ export class ThreadStore {
     let conversation: ConversationResponse;
     try {
       // First the access check: nothing else is asked for when it fails.
-      conversation = await api.conversation(conversationId);
+      conversation = await api.open(conversationId);
     } catch (error) {
       if (this.closed) return;
       this.set({
