@@ -37,8 +37,11 @@ function connectionOptions(): RedisOptions {
     commandTimeout: 5_000,
     socketTimeout: REDIS_STALL_TIMEOUT_MS,
     keepAlive: 10_000,
-    // Concurrent commands from one request (list pages, unread counts) share a round trip.
-    enableAutoPipelining: true,
+    // No auto-pipelining: with it, a connection cut while a batch is out can throw outside any
+    // promise in ioredis ("results[i] is not iterable", redis/ioredis#1931) and kill the process,
+    // and on Cluster it batches scripts of different slots (#2109). Commands sent together still
+    // share the connection without waiting for each other; explicit pipelines batch the rest.
+    enableAutoPipelining: false,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
   };
 }
