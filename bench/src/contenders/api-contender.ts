@@ -21,13 +21,32 @@ const COUNTRY = 'VN';
 /** The capacity workload's largest step, spread over every user's sessions. */
 const SETUP_CONCURRENCY = 8;
 
-async function call(url: string, init: RequestInit & { expect?: number[] }): Promise<Response> {
+/** A request that must answer one of `expect` (200 or 201 unless told). */
+export async function call(
+  url: string,
+  init: RequestInit & { expect?: number[] },
+): Promise<Response> {
   const response = await fetch(url, init);
   const expected = init.expect ?? [200, 201];
   if (!expected.includes(response.status)) {
     throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
   }
   return response;
+}
+
+/** Signs in at the API under `base` (…/api) and returns the session id. */
+export async function login(base: string, email: string, password: string): Promise<string> {
+  const response = await call(`${base}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const cookie = response.headers
+    .getSetCookie()
+    .find((line) => line.startsWith(`${SESSION_COOKIE}=`));
+  const session = cookie?.slice(SESSION_COOKIE.length + 1).split(';')[0];
+  if (!session) throw new Error('login did not set a session cookie');
+  return decodeURIComponent(session);
 }
 
 /**
@@ -169,19 +188,7 @@ export class ApiContender implements Contender {
       this.sessions = await runLimited(
         users,
         SETUP_CONCURRENCY,
-        async (user) => {
-          const response = await call(`${base(user)}/auth/login`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ email: `bench${user}@bench.test`, password: PASSWORD }),
-          });
-          const cookie = response.headers
-            .getSetCookie()
-            .find((line) => line.startsWith(`${SESSION_COOKIE}=`));
-          const session = cookie?.slice(SESSION_COOKIE.length + 1).split(';')[0];
-          if (!session) throw new Error('login did not set a session cookie');
-          return decodeURIComponent(session);
-        },
+        (user) => login(base(user), `bench${user}@bench.test`, PASSWORD),
         (done) =>
           progress.update(`api setup: logins ${done}/${users}${eta(users + done, users * 2)}`),
       );
@@ -198,52 +205,8 @@ export class ApiContender implements Contender {
   }
 
   async deploy(options: DeployOptions): Promise<Deployment> {
-    const redis = this.redis;
-    if (!redis) throw new Error('set up first');
-    const servers: ServerProcess[] = [];
-    const inspectPorts: Array<number | null> = [];
-    for (let instance = 0; instance < options.instances; instance++) {
-      const port = await freePort();
-      const inspectPort = options.inspect ? await freePort() : null;
-      inspectPorts.push(inspectPort);
-      servers.push(
-        await ServerProcess.start({
-          label: `api #${instance + 1}`,
-          entry: API_ENTRY,
-          port,
-          environment: {
-            NODE_ENV: 'production',
-            REDIS_URL: redis.url,
-            // Each instance's metrics listener on a port of its own.
-            METRICS_PORT: String(await freePort()),
-            INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-            ALLOWED_ORIGINS: BENCH_ORIGIN,
-            DEMO_SEED: 'false',
-            LOG_LEVEL: 'warn',
-            WS_HEARTBEAT_MS: String(options.heartbeatMs),
-            WS_MAX_SOCKETS_PER_USER: String(this.maxSocketsPerUser),
-            // Load from one address: the upgrade limit per address would be the bottleneck.
-            WS_CONNECT_RATE_PER_IP: '0',
-            // Thousands of users sign in from this one address while the fixture is made.
-            LOGIN_RATE_PER_IP: '0',
-            // The message limit stays on, so every post pays for its counter as in production,
-            // but so high that the HTTP workload's few writers never reach it.
-            MESSAGE_RATE_PER_USER: '1000000',
-          },
-          readyPath: '/api/health/ready',
-          nodeArguments: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
-        }),
-      );
-    }
-    return {
-      endpoints: servers.map((server) => `ws://127.0.0.1:${server.port}${GATEWAY_PATH}`),
-      servers,
-      inspectPorts,
-      pids: () => [...servers.map((server) => server.pid), ...this.helperPids()],
-      stop: async () => {
-        await Promise.all(servers.map((server) => server.stop()));
-      },
-    };
+    if (!this.redis) throw new Error('set up first');
+    return deployApi(this.redis, { ...options, maxSocketsPerUser: this.maxSocketsPerUser });
   }
 
   room(index: number): string {
@@ -279,6 +242,60 @@ export class ApiContender implements Contender {
     await this.redis?.dispose();
     this.redis = null;
   }
+}
+
+/**
+ * API instances on `redis`, configured as the benchmark runs them: production mode, every
+ * protection on, the limits that one load address would hit raised.
+ */
+export async function deployApi(
+  redis: RedisServer,
+  options: DeployOptions & { maxSocketsPerUser: number },
+): Promise<Deployment> {
+  const servers: ServerProcess[] = [];
+  const inspectPorts: Array<number | null> = [];
+  for (let instance = 0; instance < options.instances; instance++) {
+    const port = await freePort();
+    const inspectPort = options.inspect ? await freePort() : null;
+    inspectPorts.push(inspectPort);
+    servers.push(
+      await ServerProcess.start({
+        label: `api #${instance + 1}`,
+        entry: API_ENTRY,
+        port,
+        environment: {
+          NODE_ENV: 'production',
+          REDIS_URL: redis.url,
+          // Each instance's metrics listener on a port of its own.
+          METRICS_PORT: String(await freePort()),
+          INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+          ALLOWED_ORIGINS: BENCH_ORIGIN,
+          DEMO_SEED: 'false',
+          LOG_LEVEL: 'warn',
+          WS_HEARTBEAT_MS: String(options.heartbeatMs),
+          WS_MAX_SOCKETS_PER_USER: String(options.maxSocketsPerUser),
+          // Load from one address: the upgrade limit per address would be the bottleneck.
+          WS_CONNECT_RATE_PER_IP: '0',
+          // Thousands of users sign in from this one address while the fixture is made.
+          LOGIN_RATE_PER_IP: '0',
+          // The message limit stays on, so every post pays for its counter as in production,
+          // but so high that the HTTP workload's few writers never reach it.
+          MESSAGE_RATE_PER_USER: '1000000',
+        },
+        readyPath: '/api/health/ready',
+        nodeArguments: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
+      }),
+    );
+  }
+  return {
+    endpoints: servers.map((server) => `ws://127.0.0.1:${server.port}${GATEWAY_PATH}`),
+    servers,
+    inspectPorts,
+    pids: () => [...servers.map((server) => server.pid), ...(redis.pid ? [redis.pid] : [])],
+    stop: async () => {
+      await Promise.all(servers.map((server) => server.stop()));
+    },
+  };
 }
 
 /**
