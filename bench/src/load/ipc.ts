@@ -63,9 +63,36 @@ export interface HttpLoadResult {
   statuses: Record<string, number>;
 }
 
+export interface ProbeCommand {
+  type: 'probe';
+  /**
+   * `get`: GET `url`; `post`: POST a chat message to `url`; `ready`: open a socket at `url` and
+   * wait for its first frame (`ready`).
+   */
+  kind: 'get' | 'post' | 'ready';
+  url: string;
+  /** The API session: sent as the cookie `cookieName` over HTTP, as `Authorization: Bearer` to the socket. */
+  session: string;
+  cookieName: string;
+  origin: string;
+  samples: number;
+  /** Samples taken first and not recorded (connections, caches and the JIT warm up). */
+  warmup: number;
+  timeoutMs: number;
+}
+
+export interface ProbeResult {
+  latency: HistogramSnapshot;
+  /** Body bytes of the answers (of the first frame for `ready`): smallest and largest. */
+  bytes: { min: number; max: number };
+  /** Answers by HTTP status (by event for `ready`; an error's message when there was none). */
+  statuses: Record<string, number>;
+}
+
 export type WorkerCommand =
   | { type: 'clock' }
   | HttpCommand
+  | ProbeCommand
   | { type: 'count' }
   | ConnectCommand
   | PublishCommand

@@ -9,6 +9,8 @@ import {
   type ConnectCommand,
   type ConnectResult,
   type PublishCommand,
+  type ProbeCommand,
+  type ProbeResult,
   type PublishResult,
   type ResumeReport,
   type StatsResult,
@@ -138,6 +140,11 @@ export class WorkerPool {
 
   http(command: HttpCommand): Promise<HttpLoadResult> {
     return this.workers[0]!.request<HttpLoadResult>(command);
+  }
+
+  /** Sequential samples of one request, from the first worker. */
+  probe(command: ProbeCommand): Promise<ProbeResult> {
+    return this.workers[0]!.request<ProbeResult>(command);
   }
 
   stats(): Promise<StatsResult[]> {

@@ -6,6 +6,7 @@
 import { now } from '../clock';
 import { LatencyHistogram } from '../histogram';
 import { runHttpLoad } from './http-load';
+import { runProbe } from './probes';
 import {
   type ChatClient,
   type ClientHandlers,
@@ -124,6 +125,8 @@ class LoadWorker {
         return this.sockets.reduce((sum, state) => sum + state.distinct, 0);
       case 'http':
         return runHttpLoad(command);
+      case 'probe':
+        return runProbe(command);
       case 'publish':
         return this.publish(command);
       case 'collect':
