@@ -44,6 +44,20 @@ export interface HttpParameters {
   durationMs: number;
 }
 
+export interface ScaleParameters {
+  /** Threads visible to the staff member and the customer at each measured size, rising. */
+  sizes: number[];
+  /** Sequential samples per figure (and user) at each size, after `warmup` unrecorded ones. */
+  samples: number;
+  warmup: number;
+  /** The later page measured: this page of a listing, reached by following its cursors. */
+  laterPage: number;
+  /** Requests to the API at once while the threads are made. */
+  buildConcurrency: number;
+  /** Keep each size's data set in bench/.cache/ and start from it next time. */
+  cache: boolean;
+}
+
 export interface Profile {
   name: ProfileName;
   workers: number;
@@ -51,6 +65,7 @@ export interface Profile {
   capacity: CapacityParameters;
   storm: StormParameters;
   http: HttpParameters;
+  scale: ScaleParameters;
   /** Sockets that share one API user (and session); 1 = every member is a distinct user. */
   socketsPerUser: number;
 }
@@ -79,6 +94,14 @@ export const PROFILES: Record<ProfileName, Profile> = {
       reconnectCapMs: 1_000,
     },
     http: { sequential: 20, concurrency: 2, durationMs: 500 },
+    scale: {
+      sizes: [60, 150],
+      samples: 5,
+      warmup: 1,
+      laterPage: 2,
+      buildConcurrency: 8,
+      cache: false,
+    },
     socketsPerUser: 2,
   },
   // Four contenders in under 5 minutes: the fanout starts at 200 msgs/s (5,000 deliveries/s,
@@ -106,6 +129,15 @@ export const PROFILES: Record<ProfileName, Profile> = {
       reconnectCapMs: 5_000,
     },
     http: { sequential: 300, concurrency: 16, durationMs: 3_000 },
+    // 100,000 threads take minutes to make the first time: the quick run stops at 10,000.
+    scale: {
+      sizes: [1_000, 10_000],
+      samples: 100,
+      warmup: 10,
+      laterPage: 10,
+      buildConcurrency: 32,
+      cache: true,
+    },
     socketsPerUser: 5,
   },
   full: {
@@ -135,6 +167,14 @@ export const PROFILES: Record<ProfileName, Profile> = {
       reconnectCapMs: 5_000,
     },
     http: { sequential: 1_000, concurrency: 32, durationMs: 10_000 },
+    scale: {
+      sizes: [1_000, 10_000, 100_000],
+      samples: 200,
+      warmup: 20,
+      laterPage: 10,
+      buildConcurrency: 32,
+      cache: true,
+    },
     socketsPerUser: 1,
   },
 };

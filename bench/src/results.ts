@@ -122,6 +122,88 @@ export interface HttpResult {
   note?: string;
 }
 
+/** The scale workload's measurements, each for the staff member and for the customer. */
+export type ScaleFigureName =
+  | 'list'
+  | 'list-later'
+  | 'list-unread'
+  | 'search-ref'
+  | 'search-name'
+  | 'unread'
+  | 'ready'
+  | 'post';
+export type ScaleViewer = 'staff' | 'customer';
+
+export interface ScaleFigure {
+  figure: ScaleFigureName;
+  viewer: ScaleViewer;
+  /** What was sent, e.g. `GET /api/chat/conversations?scope=all&limit=30`. */
+  request: string;
+  latencyMs: LatencySummary;
+  /** Body bytes of the largest answer (for `ready`: of the frame). */
+  bytes: number;
+  /** Threads on the page (listings and searches), else null. */
+  threads: number | null;
+  /** Answers by HTTP status (`ready`: by first frame). */
+  statuses: Record<string, number>;
+}
+
+/** What one viewer's listings, searches and counts held at one size, against the recipe. */
+export interface ScaleChecks {
+  viewer: ScaleViewer;
+  /** The whole listing paged 100 at a time: threads listed, distinct, and visible. */
+  listing: { pages: number; listed: number; distinct: number; expected: number };
+  /** `unread=true` paged to the end: threads listed, distinct, expected, and listed but not expected. */
+  unreadListing: { listed: number; distinct: number; expected: number; unexpected: number };
+  /** `GET /api/chat/unread` against the recipe: totals, threads, and threads with a wrong count. */
+  unread: {
+    total: number;
+    expectedTotal: number;
+    threads: number;
+    expectedThreads: number;
+    wrong: number;
+  };
+  /** Each search paged to the end: pages, threads found (all expected), expected, on page 1. */
+  searches: Array<{
+    figure: 'search-ref' | 'search-name';
+    query: string;
+    pages: number;
+    found: number;
+    expected: number;
+    unexpected: number;
+    firstPage: number;
+  }>;
+}
+
+export interface ScaleBuild {
+  /** Made through the API in this run (grown from the size before), or loaded from bench/.cache/. */
+  source: 'built' | 'cache';
+  /** Wall time to make (or load) this size. */
+  seconds: number;
+  /** Requests this size's growth sent: booking upserts, message posts, reads. */
+  bookings: number;
+  posts: number;
+  reads: number;
+}
+
+export interface ScaleStep {
+  threads: number;
+  build: ScaleBuild;
+  /** Redis `used_memory` once this size was made. */
+  redisMemoryBytes: number;
+  checks: ScaleChecks[];
+  figures: ScaleFigure[];
+  loadAverage: number;
+  /** CPU other processes on the machine used while the figures were measured (% of one core). */
+  foreignCpuPercent: number;
+}
+
+export interface ScaleResult {
+  /** The search queries: a booking ref prefix and a colleague's name. */
+  queries: { ref: string; name: string };
+  steps: ScaleStep[];
+}
+
 export interface Target {
   name: string;
   goal: string;
@@ -153,6 +235,8 @@ export interface BenchResults {
   capacity: CapacityResult[];
   storm: StormResult[];
   http: HttpResult | null;
+  /** Absent from results written before the scale workload existed. */
+  scale?: ScaleResult | null;
   targets: Target[];
   notes: string[];
 }

@@ -15,10 +15,13 @@ import { runCapacity } from './workloads/capacity';
 import { type RunContext } from './workloads/context';
 import { runFanout } from './workloads/fanout';
 import { runHttp } from './workloads/http';
+import { runScale } from './workloads/scale';
 import { runStorm } from './workloads/storm';
 
-export type WorkloadName = 'fanout' | 'capacity' | 'storm' | 'http';
-export const ALL_WORKLOADS: WorkloadName[] = ['fanout', 'capacity', 'storm', 'http'];
+export type WorkloadName = 'fanout' | 'capacity' | 'storm' | 'http' | 'scale';
+export const ALL_WORKLOADS: WorkloadName[] = ['fanout', 'capacity', 'storm', 'http', 'scale'];
+/** Workloads that use the contenders' set-up (users, rooms, sessions); `scale` makes its own. */
+const CONTENDER_WORKLOADS: WorkloadName[] = ['fanout', 'capacity', 'storm', 'http'];
 export const ALL_CONTENDERS: ContenderName[] = ['ws', 'socketio', 'socketio-streams', 'api'];
 
 export interface RunOptions {
@@ -105,6 +108,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     capacity: [],
     storm: [],
     http: null,
+    scale: null,
     notes: context.notes,
   };
 
@@ -127,9 +131,11 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
   }
 
   try {
-    for (const contender of contenders) {
-      progress.update(`setting up ${contender.label}`);
-      await contender.setUp(profile, progress);
+    if (workloads.some((workload) => CONTENDER_WORKLOADS.includes(workload))) {
+      for (const contender of contenders) {
+        progress.update(`setting up ${contender.label}`);
+        await contender.setUp(profile, progress);
+      }
     }
     const byName = (name: ContenderName) => contenders.find((contender) => contender.name === name);
 
@@ -169,6 +175,12 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       await attempt('http', async () => {
         results.http = await runHttp(context, api);
         if (results.http.note) context.notes.push(`http: ${results.http.note}`);
+      });
+    }
+    if (workloads.includes('scale') && api) {
+      await awaitQuiet(progress, options.quiet, 'scale', helperPids);
+      await attempt('scale', async () => {
+        results.scale = await runScale(context);
       });
     }
   } finally {

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../src/profiles';
 import { Progress } from '../src/progress';
 import { runBenchmarks } from '../src/run';
+import { checkProblems, SCALE_FIGURES } from '../src/scale-figures';
 
 /**
- * The harness at tiny sizes, so it cannot rot: every contender, every workload, and the one
- * thing that must hold whatever the machine: every message reached every member. No timings.
+ * The harness at tiny sizes, so it cannot rot: every contender, every workload, and what must
+ * hold whatever the machine: every message reached every member, and the inbox lists, finds and
+ * counts exactly what was written. No timings.
  */
 describe('benchmark smoke run', () => {
   it('delivers every message to every member on every contender', async () => {
@@ -71,6 +73,42 @@ describe('benchmark smoke run', () => {
       const storm = results.storm.find((entry) => entry.contender === name);
       expect(storm?.disconnected, name).toBeGreaterThan(0);
       expect(storm?.resumed, name).toBe(storm?.disconnected);
+    }
+
+    // The inbox, grown through the API: each listing paged to its end shows every thread once,
+    // the unread filter and counts hold what the history left, each search finds its threads.
+    const scale = results.scale!;
+    expect(scale.steps.map((step) => step.threads)).toEqual(PROFILES.smoke.scale.sizes);
+    for (const step of scale.steps) {
+      expect(checkProblems(step.threads, step.checks)).toEqual([]);
+      expect(step.checks.map((entry) => entry.viewer)).toEqual(['staff', 'customer']);
+      for (const entry of step.checks) {
+        expect(entry.listing).toMatchObject({ listed: step.threads, distinct: step.threads });
+        expect(entry.listing.pages).toBe(Math.ceil(step.threads / 100));
+        // 7 % of the threads hold unread messages for each viewer, one message each.
+        expect(entry.unread.expectedThreads).toBeGreaterThan(0);
+        expect(entry.unread).toMatchObject({
+          total: entry.unread.expectedTotal,
+          threads: entry.unread.expectedThreads,
+          wrong: 0,
+        });
+        for (const search of entry.searches) {
+          expect(search.expected, search.query).toBeGreaterThan(0);
+          expect(search.found, search.query).toBe(search.expected);
+        }
+      }
+      expect(step.figures.map((figure) => `${figure.figure} ${figure.viewer}`).sort()).toEqual(
+        SCALE_FIGURES.flatMap((figure) => [`${figure} staff`, `${figure} customer`]).sort(),
+      );
+      for (const figure of step.figures) {
+        const expected =
+          figure.figure === 'post' ? '201' : figure.figure === 'ready' ? 'ready' : '200';
+        expect({ figure: figure.figure, statuses: figure.statuses }).toEqual({
+          figure: figure.figure,
+          statuses: { [expected]: PROFILES.smoke.scale.samples },
+        });
+        expect(figure.bytes, figure.figure).toBeGreaterThan(0);
+      }
     }
 
     const direct = results.http?.paths.find((path) => path.target === 'direct');
