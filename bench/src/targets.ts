@@ -1,5 +1,14 @@
 import { type ContenderName } from './contenders/contender';
-import { type BenchResults, type FanoutResult, type FanoutStep, type Target } from './results';
+import {
+  type BenchResults,
+  type FanoutResult,
+  type FanoutStep,
+  type ScaleFigure,
+  type ScaleFigureName,
+  type Target,
+} from './results';
+import { PROFILES } from './profiles';
+import { scaleFigureLabel } from './scale-figures';
 import { FANOUT_P99_LIMIT_MS } from './workloads/fanout';
 
 const KB = 1000;
@@ -12,7 +21,52 @@ export const TARGETS = {
   rssPerSocketBytes: 25 * KB,
   stormResumeMs: 10_000,
   proxyOverheadP50Ms: 2,
+  scale: {
+    /** Every figure's p50 and p99 at the largest size against the smallest, at most. */
+    growthMax: 1.5,
+    /** A page of the thread list at the largest size. */
+    listP99Ms: 30,
+    listBytes: 60 * KB,
+    /** From the upgrade request to the socket's `ready` frame, at the largest size. */
+    readyP99Ms: 50,
+  },
 } as const;
+
+/** The figures that are a page of the thread list (searches are judged by growth alone). */
+export const LIST_PAGE_FIGURES: ScaleFigureName[] = ['list', 'list-later', 'list-unread'];
+
+export interface ScaleGrowth {
+  figure: ScaleFigureName;
+  viewer: ScaleFigure['viewer'];
+  percentile: 'p50' | 'p99';
+  fromMs: number;
+  toMs: number;
+  ratio: number;
+}
+
+/** Each figure's p50 and p99 at the largest size over its value at the smallest. */
+export function scaleGrowth(scale: NonNullable<BenchResults['scale']>): ScaleGrowth[] {
+  const first = scale.steps[0];
+  const last = scale.steps.at(-1);
+  if (!first || !last || first === last) return [];
+  return last.figures.flatMap((figure) => {
+    const before = first.figures.find(
+      (entry) => entry.figure === figure.figure && entry.viewer === figure.viewer,
+    );
+    if (!before) return [];
+    return (['p50', 'p99'] as const).map((percentile) => ({
+      figure: figure.figure,
+      viewer: figure.viewer,
+      percentile,
+      fromMs: before.latencyMs[percentile],
+      toMs: figure.latencyMs[percentile],
+      ratio:
+        before.latencyMs[percentile] > 0
+          ? figure.latencyMs[percentile] / before.latencyMs[percentile]
+          : Infinity,
+    }));
+  });
+}
 
 const FANOUT_PEERS: Array<{ name: keyof typeof TARGETS.fanoutVersus; label: string }> = [
   { name: 'socketio', label: 'socket.io + sharded adapter' },
@@ -20,6 +74,8 @@ const FANOUT_PEERS: Array<{ name: keyof typeof TARGETS.fanoutVersus; label: stri
   { name: 'ws', label: 'raw ws upper bound' },
 ];
 
+const threadsText = (value: number) => `${value.toLocaleString('en-US')} threads`;
+const msText = (value: number) => `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms`;
 const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
 const micros = (value: number) => `${value.toFixed(1)} µs`;
 
@@ -161,6 +217,78 @@ export function judgeTargets(results: Omit<BenchResults, 'targets'>): Target[] {
           ? `not measured: ${results.http.note ?? 'no proxy'}`
           : `${overhead.toFixed(2)} ms`,
       met: overhead === null ? null : overhead <= TARGETS.proxyOverheadP50Ms,
+    });
+  }
+  targets.push(...judgeScale(results));
+  return targets;
+}
+
+/** The inbox goals: growth from the smallest size to the largest, list pages and `ready` there. */
+function judgeScale(results: Omit<BenchResults, 'targets'>): Target[] {
+  const goals = TARGETS.scale;
+  const steps = results.scale?.steps ?? [];
+  const first = steps[0];
+  const last = steps.at(-1);
+  // Without measurements, the goals read as the full run sets them.
+  const planned = PROFILES.full.scale.sizes;
+  const sizes =
+    first && last
+      ? { from: first.threads, to: last.threads }
+      : { from: planned[0]!, to: planned.at(-1)! };
+  const at = threadsText(sizes.to);
+  const names = {
+    growth: 'Inbox at scale: growth',
+    list: 'Inbox at scale: list page',
+    ready: 'Inbox at scale: socket ready',
+  };
+  const growthGoal = `every figure's p50 and p99 at ${at} ≤ ${goals.growthMax}× its value at ${sizes.from.toLocaleString('en-US')}`;
+  const listGoal = `≤ ${goals.listP99Ms} ms p99 and ≤ ${goals.listBytes / KB} KB at ${at}`;
+  const readyGoal = `≤ ${goals.readyP99Ms} ms p99 at ${at}`;
+  if (!first || !last) {
+    const why = 'this run did not include the scale workload';
+    return [
+      notMeasured(names.growth, growthGoal, why),
+      notMeasured(names.list, listGoal, why),
+      notMeasured(names.ready, readyGoal, why),
+    ];
+  }
+  const targets: Target[] = [];
+  const growth = scaleGrowth(results.scale!);
+  if (!growth.length) {
+    targets.push(notMeasured(names.growth, growthGoal, 'only one size in this run'));
+  } else {
+    const over = growth.filter((entry) => entry.ratio > goals.growthMax);
+    const worst = [...growth].sort((a, b) => b.ratio - a.ratio)[0]!;
+    targets.push({
+      name: names.growth,
+      goal: growthGoal,
+      value: `worst ${ratioText(worst.ratio, goals.growthMax, 'at most')} (${scaleFigureLabel(worst.figure)}, ${worst.viewer}, ${worst.percentile} ${msText(worst.fromMs)} → ${msText(worst.toMs)}); ${over.length} of ${growth.length} over ${goals.growthMax}×`,
+      met: over.length === 0,
+    });
+  }
+  const pages = last.figures.filter((figure) => LIST_PAGE_FIGURES.includes(figure.figure));
+  if (!pages.length) {
+    targets.push(notMeasured(names.list, listGoal, 'no list page measured'));
+  } else {
+    const slowest = [...pages].sort((a, b) => b.latencyMs.p99 - a.latencyMs.p99)[0]!;
+    const largest = [...pages].sort((a, b) => b.bytes - a.bytes)[0]!;
+    targets.push({
+      name: names.list,
+      goal: listGoal,
+      value: `p99 up to ${msText(slowest.latencyMs.p99)} (${scaleFigureLabel(slowest.figure)}, ${slowest.viewer}), up to ${(largest.bytes / KB).toFixed(1)} KB (${scaleFigureLabel(largest.figure)}, ${largest.viewer})`,
+      met: slowest.latencyMs.p99 <= goals.listP99Ms && largest.bytes <= goals.listBytes,
+    });
+  }
+  const ready = last.figures.filter((figure) => figure.figure === 'ready');
+  if (!ready.length) {
+    targets.push(notMeasured(names.ready, readyGoal, 'no socket measured'));
+  } else {
+    const slowest = [...ready].sort((a, b) => b.latencyMs.p99 - a.latencyMs.p99)[0]!;
+    targets.push({
+      name: names.ready,
+      goal: readyGoal,
+      value: `p99 up to ${msText(slowest.latencyMs.p99)} (${slowest.viewer})`,
+      met: slowest.latencyMs.p99 <= goals.readyP99Ms,
     });
   }
   return targets;

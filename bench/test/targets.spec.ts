@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ContenderName } from '../src/contenders/contender';
 import { RESULTS_DIRECTORY } from '../src/report/report-files';
-import { type BenchResults, type FanoutResult, type FanoutStep } from '../src/results';
+import {
+  type BenchResults,
+  type FanoutResult,
+  type FanoutStep,
+  type ScaleFigure,
+  type ScaleStep,
+} from '../src/results';
+import { SCALE_FIGURES } from '../src/scale-figures';
 import { comparableSteps, judgeTargets, ratioText } from '../src/targets';
 
 describe(ratioText.name, () => {
@@ -154,7 +161,142 @@ describe(judgeTargets.name, () => {
       'Capacity on one API process',
       'Reconnect storm',
       'Web proxy route overhead',
+      'Inbox at scale: growth',
+      'Inbox at scale: list page',
+      'Inbox at scale: socket ready',
     ]);
+    // That run predates the scale workload: its goals read as the full run sets them.
+    for (const name of ['growth', 'list page', 'socket ready']) {
+      expect(targetNamed(targets, `Inbox at scale: ${name}`)).toMatchObject({
+        value: 'not measured: this run did not include the scale workload',
+        met: null,
+      });
+    }
+    expect(targetNamed(targets, 'Inbox at scale: growth')?.goal).toBe(
+      "every figure's p50 and p99 at 100,000 threads ≤ 1.5× its value at 1,000",
+    );
+  });
+});
+
+/** A size where every figure of both viewers took `ms` at p50 and twice that at p99. */
+function scaleStep(
+  threads: number,
+  ms: number,
+  overrides: Array<Partial<ScaleFigure> & Pick<ScaleFigure, 'figure' | 'viewer'>> = [],
+): ScaleStep {
+  const figures = SCALE_FIGURES.flatMap((figure) =>
+    (['staff', 'customer'] as const).map((viewer): ScaleFigure => {
+      const override = overrides.find(
+        (entry) => entry.figure === figure && entry.viewer === viewer,
+      );
+      return {
+        figure,
+        viewer,
+        request: 'GET /',
+        latencyMs: { count: 200, p50: ms, p95: ms * 1.5, p99: ms * 2, max: ms * 3, mean: ms },
+        bytes: 10_000,
+        threads: 30,
+        statuses: { '200': 200 },
+        ...override,
+      };
+    }),
+  );
+  return {
+    threads,
+    build: { source: 'built', seconds: 1, bookings: threads, posts: 0, reads: 0 },
+    redisMemoryBytes: 0,
+    checks: [],
+    figures,
+    loadAverage: 1,
+    foreignCpuPercent: 0,
+  };
+}
+
+describe('the inbox targets', () => {
+  const withScale = (steps: ScaleStep[]) => ({
+    ...earlierResults(),
+    scale: { queries: { ref: 'BK-10004', name: 'Phạm Quốc Bảo' }, steps },
+  });
+
+  it('are met when every figure stays within 1.5× and the pages and sockets within their limits', () => {
+    const targets = judgeTargets(
+      withScale([scaleStep(1_000, 4), scaleStep(10_000, 5), scaleStep(100_000, 6)]),
+    );
+    expect(targetNamed(targets, 'Inbox at scale: growth')).toMatchObject({
+      goal: "every figure's p50 and p99 at 100,000 threads ≤ 1.5× its value at 1,000",
+      value: 'worst 1.50× (list, first page, staff, p50 4.0 ms → 6.0 ms); 0 of 32 over 1.5×',
+      met: true,
+    });
+    expect(targetNamed(targets, 'Inbox at scale: list page')).toMatchObject({
+      goal: '≤ 30 ms p99 and ≤ 60 KB at 100,000 threads',
+      value: 'p99 up to 12.0 ms (list, first page, staff), up to 10.0 KB (list, first page, staff)',
+      met: true,
+    });
+    expect(targetNamed(targets, 'Inbox at scale: socket ready')).toMatchObject({
+      goal: '≤ 50 ms p99 at 100,000 threads',
+      value: 'p99 up to 12.0 ms (staff)',
+      met: true,
+    });
+  });
+
+  it('are missed by one figure that grows, one page too slow or too large, one slow socket', () => {
+    const targets = judgeTargets(
+      withScale([
+        scaleStep(1_000, 4),
+        scaleStep(100_000, 4, [
+          {
+            figure: 'search-ref',
+            viewer: 'customer',
+            latencyMs: { count: 200, p50: 4, p95: 10, p99: 12.1, max: 20, mean: 5 },
+          },
+          { figure: 'list-later', viewer: 'staff', bytes: 61_000 },
+          {
+            figure: 'ready',
+            viewer: 'customer',
+            latencyMs: { count: 200, p50: 20, p95: 40, p99: 51, max: 60, mean: 25 },
+          },
+        ]),
+      ]),
+    );
+    expect(targetNamed(targets, 'Inbox at scale: growth')).toMatchObject({
+      value: 'worst 6.38× (socket ready, customer, p99 8.0 ms → 51.0 ms); 3 of 32 over 1.5×',
+      met: false,
+    });
+    expect(targetNamed(targets, 'Inbox at scale: list page')).toMatchObject({
+      value:
+        'p99 up to 8.0 ms (list, first page, staff), up to 61.0 KB (list, a later page, staff)',
+      met: false,
+    });
+    expect(targetNamed(targets, 'Inbox at scale: socket ready')).toMatchObject({
+      value: 'p99 up to 51.0 ms (customer)',
+      met: false,
+    });
+    const slowPage = judgeTargets(
+      withScale([
+        scaleStep(1_000, 4),
+        scaleStep(100_000, 4, [
+          {
+            figure: 'list-unread',
+            viewer: 'customer',
+            latencyMs: { count: 200, p50: 5, p95: 20, p99: 30.5, max: 40, mean: 6 },
+          },
+        ]),
+      ]),
+    );
+    expect(targetNamed(slowPage, 'Inbox at scale: list page')).toMatchObject({
+      value:
+        'p99 up to 30.5 ms (list, unread only, customer), up to 10.0 KB (list, first page, staff)',
+      met: false,
+    });
+  });
+
+  it('cannot judge growth from one size', () => {
+    const targets = judgeTargets(withScale([scaleStep(1_000, 4)]));
+    expect(targetNamed(targets, 'Inbox at scale: growth')).toMatchObject({
+      value: 'not measured: only one size in this run',
+      met: null,
+    });
+    expect(targetNamed(targets, 'Inbox at scale: list page')?.met).toBe(true);
   });
 });
 

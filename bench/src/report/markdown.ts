@@ -3,9 +3,13 @@ import {
   type BenchResults,
   type FanoutResult,
   type FanoutStep,
+  type ScaleFigureName,
+  type ScaleResult,
+  type ScaleStep,
   type StormResult,
 } from '../results';
-import { judgeTargets } from '../targets';
+import { checkProblems, SCALE_FIGURES, scaleFigureLabel } from '../scale-figures';
+import { judgeTargets, ratioText, scaleGrowth, TARGETS } from '../targets';
 import { renderLineChart, type Series } from './svg-chart';
 
 const COLORS: Record<ContenderName, string> = {
@@ -126,12 +130,189 @@ function fanoutCharts(results: BenchResults): Record<string, string> {
   return charts;
 }
 
+/** One color per scale figure; the staff member's line is solid, the customer's dashed. */
+const SCALE_COLORS: Record<ScaleFigureName, string> = {
+  list: '#1f6feb',
+  'list-later': '#0891b2',
+  'list-unread': '#15803d',
+  'search-ref': '#d97706',
+  'search-name': '#b45309',
+  unread: '#9333ea',
+  ready: '#db2777',
+  post: '#4b5563',
+};
+
+const threads = (value: number) => `${int(value)} threads`;
+
+function scaleChart(scale: ScaleResult, percentile: 'p50' | 'p99'): string {
+  const series: Series[] = SCALE_FIGURES.flatMap((figure) =>
+    (['staff', 'customer'] as const).map((viewer) => ({
+      name: `${scaleFigureLabel(figure)}, ${viewer}`,
+      color: SCALE_COLORS[figure],
+      ...(viewer === 'customer' ? { dash: '5 4' } : {}),
+      points: scale.steps.flatMap((step): Array<[number, number]> => {
+        const entry = step.figures.find((item) => item.figure === figure && item.viewer === viewer);
+        return entry ? [[step.threads, entry.latencyMs[percentile]]] : [];
+      }),
+    })),
+  );
+  return renderLineChart({
+    title: `Inbox at scale: ${percentile} latency vs threads (staff solid, customer dashed)`,
+    xLabel: 'threads the staff member and the customer can see (log scale)',
+    yLabel: `${percentile} latency (ms, log scale)`,
+    series,
+    logX: true,
+    logY: true,
+    ...(percentile === 'p99'
+      ? {
+          thresholds: [
+            { y: TARGETS.scale.listP99Ms, label: `list page goal ${TARGETS.scale.listP99Ms} ms` },
+            { y: TARGETS.scale.readyP99Ms, label: `ready goal ${TARGETS.scale.readyP99Ms} ms` },
+          ],
+        }
+      : {}),
+    width: 900,
+    height: 460,
+    legendWidth: 250,
+  });
+}
+
+/** How a step's data set came to be, for the tables. */
+function madeText(step: ScaleStep): string {
+  return step.build.source === 'cache'
+    ? `loaded from \`bench/.cache/\` in ${step.build.seconds.toFixed(1)} s`
+    : `made in ${step.build.seconds.toFixed(0)} s (${int(step.build.bookings)} bookings, ${int(step.build.posts)} posts, ${int(step.build.reads)} reads)`;
+}
+
+function growthText(ratio: number | undefined): string {
+  if (ratio === undefined) return '—';
+  const text = ratioText(ratio, TARGETS.scale.growthMax, 'at most');
+  return ratio > TARGETS.scale.growthMax ? `**${text}**` : text;
+}
+
+function scaleSection(results: BenchResults, resultsFile: string): string[] {
+  const scale = results.scale;
+  const parts = ['## Inbox at scale', ''];
+  if (!scale?.steps.length) {
+    parts.push(
+      `Not measured in this run: \`${resultsFile}\` ${results.scale === undefined ? 'predates the scale workload' : 'has no scale measurements (the workload failed or was left out; see the notes below)'}. \`pnpm bench --full\` measures it at 1,000, 10,000 and 100,000 threads, \`pnpm bench --workloads=scale\` at 1,000 and 10,000.`,
+      '',
+    );
+    return parts;
+  }
+  const p = results.parameters.scale;
+  const sizes = scale.steps.map((step) => step.threads);
+  const last = scale.steps.at(-1)!;
+  parts.push(
+    `One staff member and one customer who can each see ${listed(sizes.map(int))} booking threads, in one Redis that grows between the measurements. The threads are made as the platform makes them: for each, a booking upserted through \`PUT /api/internal/bookings/:id\` (the customer its creator, the staff member its manager, all in one country), ${p.buildConcurrency} requests at once over two API instances; then their history, posted by the users: in one thread in ten the customer wrote (the staff member read half of those), in one in ten the staff member wrote (the customer read half), in one in fifty a colleague wrote and so joined it. Each of the two is left with unread messages in 7 % of the threads. While a size is made Redis does not fsync each write (the data is the same); it measures with \`appendfsync always\`.`,
+    '',
+    `Each figure is ${p.samples} requests one after another from a separate client process (after ${p.warmup} not counted), against one of the two API instances, for each of the two users. The staff member lists \`scope=all\` (every thread of the country), the customer their own threads, ${30} to a page; the later page is page ${p.laterPage}, reached through the cursors. The searches are \`${scale.queries.ref}\`, a booking ref as the app shows it (BK-100040 … BK-100049 start with it), and \`${scale.queries.name}\`, the colleague. *Socket ready* runs from the upgrade request of a new connection to its \`ready\` frame; *post* writes into one thread. Bytes are the JSON bodies as the API sends them, uncompressed. Before its figures each size is checked: every listing, paged to its end, shows each thread once; the unread filter and \`GET /api/chat/unread\` hold exactly the threads and counts that were written; each search finds exactly its threads.`,
+    '',
+    table(
+      ['threads', 'data set', 'Redis memory', 'checks', 'load', 'other processes'],
+      scale.steps.map((step) => [
+        int(step.threads),
+        madeText(step),
+        `${(step.redisMemoryBytes / MiB).toFixed(0)} MiB`,
+        step.checks.length === 0
+          ? '—'
+          : checkProblems(step.threads, step.checks).length
+            ? `**${checkProblems(step.threads, step.checks).join('; ')}**`
+            : 'all held',
+        step.loadAverage.toFixed(2),
+        pct(step.foreignCpuPercent),
+      ]),
+    ),
+    '',
+  );
+  const growth = scaleGrowth(scale);
+  const ratio = (figure: ScaleFigureName, viewer: string, percentile: 'p50' | 'p99') =>
+    growth.find(
+      (entry) =>
+        entry.figure === figure && entry.viewer === viewer && entry.percentile === percentile,
+    )?.ratio;
+  parts.push(
+    `p50 / p99 in ms; *growth* is the value at ${threads(last.threads)} over the value at ${int(sizes[0]!)}, in **bold** past ${TARGETS.scale.growthMax}×.`,
+    '',
+    table(
+      [
+        'figure',
+        'user',
+        ...sizes.map((size) => int(size)),
+        `bytes at ${int(last.threads)}`,
+        `threads on the page at ${int(last.threads)}`,
+        'growth p50',
+        'growth p99',
+      ],
+      SCALE_FIGURES.flatMap((figure) =>
+        (['staff', 'customer'] as const).map((viewer) => {
+          const at = (step: ScaleStep) =>
+            step.figures.find((entry) => entry.figure === figure && entry.viewer === viewer);
+          const top = at(last);
+          return [
+            scaleFigureLabel(figure),
+            viewer,
+            ...scale.steps.map((step) => {
+              const entry = at(step);
+              return entry ? `${ms(entry.latencyMs.p50)} / ${ms(entry.latencyMs.p99)}` : '—';
+            }),
+            top ? kb(top.bytes) : '—',
+            top?.threads === null || top === undefined ? '—' : int(top.threads),
+            growthText(ratio(figure, viewer, 'p50')),
+            growthText(ratio(figure, viewer, 'p99')),
+          ];
+        }),
+      ),
+    ),
+    '',
+    '![p50 latency against threads](benchmarks/scale-p50.svg)',
+    '',
+    '![p99 latency against threads](benchmarks/scale-p99.svg)',
+    '',
+    'Each search paged to its end (30 threads a page) at each size:',
+    '',
+    table(
+      ['threads', 'search', 'user', 'threads on page 1', 'pages', 'found / expected'],
+      scale.steps.flatMap((step) =>
+        step.checks.flatMap((entry) =>
+          entry.searches.map((search) => [
+            int(step.threads),
+            `\`${search.query}\``,
+            entry.viewer,
+            int(search.firstPage),
+            int(search.pages),
+            `${int(search.found)} / ${int(search.expected)}`,
+          ]),
+        ),
+      ),
+    ),
+    '',
+    'What each figure sends:',
+    '',
+    table(
+      ['figure', 'staff member', 'customer'],
+      SCALE_FIGURES.map((figure) => {
+        const request = (viewer: string) =>
+          last.figures.find((entry) => entry.figure === figure && entry.viewer === viewer)
+            ?.request ?? '—';
+        return [scaleFigureLabel(figure), `\`${request('staff')}\``, `\`${request('customer')}\``];
+      }),
+    ),
+    '',
+  );
+  return parts;
+}
+
 /** docs/BENCHMARKS.md and its charts, from one run's results and the hand-written findings. */
 export function renderReport(
   results: BenchResults,
   options: { resultsFile: string; findings: string },
 ): RenderedReport {
   const charts = fanoutCharts(results);
+  if (results.scale?.steps.length) {
+    charts['scale-p50.svg'] = scaleChart(results.scale, 'p50');
+    charts['scale-p99.svg'] = scaleChart(results.scale, 'p99');
+  }
   const parts: string[] = [];
   const p = results.parameters;
   parts.push(
@@ -355,6 +536,8 @@ export function renderReport(
     );
   }
 
+  parts.push(...scaleSection(results, options.resultsFile));
+
   parts.push('## Findings and limits', '', options.findings.trim(), '');
 
   const m = results.machine;
@@ -413,10 +596,13 @@ export function renderReport(
     'pnpm bench            # quick: smaller sizes, under 5 minutes, prints the tables',
     'pnpm bench --full     # the sizes above; writes bench/results/<date>.json and this file',
     'pnpm bench --full --only=api --workloads=fanout --profile   # one contender, CPU profiles + heap snapshots in bench/profiles/',
+    'pnpm bench --workloads=scale          # the inbox at 1,000 and 10,000 threads only (--full: up to 100,000)',
     'pnpm bench --report   # regenerate this file from the latest full results',
     '```',
     '',
-    "It needs what the README's setup installs (Node 24, pnpm, `redis-server` on the PATH) and builds the API itself. The CI smoke version (`bench/test/smoke.spec.ts`, part of `pnpm test`) runs every workload at tiny sizes and asserts that every contender delivered every message; it asserts no timings.",
+    "It needs what the README's setup installs (Node 24, pnpm, `redis-server` on the PATH) and builds the API itself. The CI smoke version (`bench/test/smoke.spec.ts`, part of `pnpm test`) runs every workload at tiny sizes and asserts that every contender delivered every message, and that at 60 and 150 threads every listing, search and unread count holds exactly what was written; it asserts no timings.",
+    '',
+    "The scale workload's data sets take minutes to make the first time (100,000 threads through the API); each size is kept as a Redis snapshot in `bench/.cache/`, keyed by the built API code that decides what Redis holds, and loaded by the runs after it.",
     '',
   );
   return { markdown: parts.join('\n'), charts };
@@ -462,6 +648,42 @@ export function renderSummary(results: BenchResults): string {
       );
     }
     if (results.http.note) lines.push(`HTTP: ${results.http.note}`);
+    lines.push('');
+  }
+  if (results.scale?.steps.length) {
+    const scale = results.scale;
+    lines.push(
+      `Inbox at scale, p50 / p99 in ms (${scale.steps.map((step) => `${int(step.threads)}: ${step.build.source === 'cache' ? 'from the cache' : `made in ${step.build.seconds.toFixed(0)} s`}`).join(', ')}):`,
+    );
+    lines.push(
+      `  ${'figure'.padEnd(22)} ${'user'.padEnd(8)} ${scale.steps.map((step) => int(step.threads).padStart(15)).join(' ')}  ${'bytes'.padStart(9)}  growth p50 / p99`,
+    );
+    const growth = scaleGrowth(scale);
+    for (const figure of SCALE_FIGURES) {
+      for (const viewer of ['staff', 'customer'] as const) {
+        const cells = scale.steps.map((step) => {
+          const entry = step.figures.find(
+            (item) => item.figure === figure && item.viewer === viewer,
+          );
+          return (entry ? `${ms(entry.latencyMs.p50)} / ${ms(entry.latencyMs.p99)}` : '—').padStart(
+            15,
+          );
+        });
+        const top = scale.steps
+          .at(-1)!
+          .figures.find((item) => item.figure === figure && item.viewer === viewer);
+        const ratios = (['p50', 'p99'] as const).map((percentile) => {
+          const entry = growth.find(
+            (item) =>
+              item.figure === figure && item.viewer === viewer && item.percentile === percentile,
+          );
+          return entry ? ratioText(entry.ratio, TARGETS.scale.growthMax, 'at most') : '—';
+        });
+        lines.push(
+          `  ${scaleFigureLabel(figure).padEnd(22)} ${viewer.padEnd(8)} ${cells.join(' ')}  ${(top ? kb(top.bytes) : '—').padStart(9)}  ${ratios.join(' / ')}`,
+        );
+      }
+    }
     lines.push('');
   }
   lines.push('Targets:');

@@ -13,10 +13,16 @@ export interface LineChart {
   series: Series[];
   /** Logarithmic y axis (latencies span decades). */
   logY?: boolean;
+  /** Logarithmic x axis (sizes that grow tenfold). */
+  logX?: boolean;
   /** A horizontal reference line, such as the 100 ms p99 limit. */
   threshold?: { y: number; label: string };
+  /** More reference lines, drawn like `threshold`. */
+  thresholds?: Array<{ y: number; label: string }>;
   width?: number;
   height?: number;
+  /** Room for the legend right of the plot. @default 170 */
+  legendWidth?: number;
 }
 
 const MARGIN = { top: 40, right: 170, bottom: 50, left: 70 };
@@ -45,13 +51,30 @@ export function formatTick(value: number): string {
 export function renderLineChart(chart: LineChart): string {
   const width = chart.width ?? 720;
   const height = chart.height ?? 380;
-  const plotWidth = width - MARGIN.left - MARGIN.right;
+  const plotWidth = width - MARGIN.left - (chart.legendWidth ?? MARGIN.right);
   const plotHeight = height - MARGIN.top - MARGIN.bottom;
   const points = chart.series.flatMap((series) => series.points);
+  const references = [...(chart.threshold ? [chart.threshold] : []), ...(chart.thresholds ?? [])];
   const xMax = Math.max(1, ...points.map(([x]) => x));
-  const xStep = niceStep(xMax, 6);
-  const xTop = Math.ceil(xMax / xStep) * xStep;
-  const ys = points.map(([, y]) => y).concat(chart.threshold ? [chart.threshold.y] : []);
+  const ys = points.map(([, y]) => y).concat(references.map((reference) => reference.y));
+
+  let xTicks: number[];
+  let xScale: (value: number) => number;
+  if (chart.logX) {
+    const low = 10 ** Math.floor(Math.log10(Math.max(1, Math.min(...points.map(([x]) => x)))));
+    const high = 10 ** Math.ceil(Math.log10(xMax));
+    xTicks = [];
+    for (let decade = low; decade <= high; decade *= 10) xTicks.push(decade);
+    const span = Math.max(1, Math.log10(high) - Math.log10(low));
+    xScale = (value) =>
+      MARGIN.left + ((Math.log10(Math.max(value, low)) - Math.log10(low)) / span) * plotWidth;
+  } else {
+    const xStep = niceStep(xMax, 6);
+    const xTop = Math.ceil(xMax / xStep) * xStep;
+    xTicks = [];
+    for (let tick = 0; tick <= xTop + xStep / 2; tick += xStep) xTicks.push(tick);
+    xScale = (value) => MARGIN.left + (value / xTop) * plotWidth;
+  }
 
   let yTicks: number[];
   let yScale: (value: number) => number;
@@ -77,7 +100,6 @@ export function renderLineChart(chart: LineChart): string {
     for (let tick = 0; tick <= yTop + yStep / 2; tick += yStep) yTicks.push(tick);
     yScale = (value) => MARGIN.top + plotHeight - (value / yTop) * plotHeight;
   }
-  const xScale = (value: number) => MARGIN.left + (value / xTop) * plotWidth;
 
   const lines: string[] = [];
   lines.push(
@@ -85,7 +107,7 @@ export function renderLineChart(chart: LineChart): string {
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escapeXml(chart.title)}</text>`,
   );
-  for (let tick = 0; tick <= xTop + xStep / 2; tick += xStep) {
+  for (const tick of xTicks) {
     const x = fixed(xScale(tick));
     lines.push(
       `<line x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${MARGIN.top + plotHeight}" stroke="#e5e5e5"/>`,
@@ -104,11 +126,11 @@ export function renderLineChart(chart: LineChart): string {
     `<text x="${MARGIN.left + plotWidth / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`,
     `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`,
   );
-  if (chart.threshold) {
-    const y = fixed(yScale(chart.threshold.y));
+  for (const reference of references) {
+    const y = fixed(yScale(reference.y));
     lines.push(
       `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotWidth}" y2="${y}" stroke="#c0392b" stroke-dasharray="6 4"/>`,
-      `<text x="${MARGIN.left + plotWidth - 4}" y="${Number(y) - 5}" text-anchor="end" fill="#c0392b">${escapeXml(chart.threshold.label)}</text>`,
+      `<text x="${MARGIN.left + plotWidth - 4}" y="${Number(y) - 5}" text-anchor="end" fill="#c0392b">${escapeXml(reference.label)}</text>`,
     );
   }
   chart.series.forEach((series, index) => {
