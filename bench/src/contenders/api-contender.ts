@@ -166,7 +166,7 @@ export class ApiContender implements Contender {
           }),
         (done) =>
           progress.update(
-            `api setup: users ${done}/${users} (scrypt hashes${eta(done, users * 2)})`,
+            `api setup: users ${done}/${users} (password hashes${eta(done, users * 2)})`,
           ),
       );
       await runLimited(rooms, SETUP_CONCURRENCY, async (room) => {
