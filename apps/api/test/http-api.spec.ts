@@ -463,9 +463,14 @@ describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
       expect((await linh.get('/api/chat/unread')).body).toEqual({
         total: 3,
         conversations: { [BK_1001_THREAD]: 3 },
+        hasMore: false,
       });
       // Only conversations with unread messages are listed: the others are 0.
-      expect((await alice.get('/api/chat/unread')).body).toEqual({ total: 0, conversations: {} });
+      expect((await alice.get('/api/chat/unread')).body).toEqual({
+        total: 0,
+        conversations: {},
+        hasMore: false,
+      });
 
       expect(
         (await linh.post(`/api/chat/conversations/${BK_1001_THREAD}/read`, { seq: 2 })).status,

@@ -202,6 +202,19 @@ describe.each(ENGINES)('inbox on the %s engine', (engineName) => {
     }
   });
 
+  it('answers unread with the total and the 100 most recent threads with unread messages', async () => {
+    const amy = await user('amy', 'customer', null);
+    const bob = await user('bob', 'staff', 'VN');
+    const threads: string[] = [];
+    for (let index = 0; index < 105; index++)
+      threads.push(await booking(`b${index}`, 'VN', amy.id));
+    for (const thread of threads) await post(bob, thread);
+    const unread = await get(UnreadService).ofUser(amy.id);
+    expect(unread.total).toBe(105);
+    expect(unread.hasMore).toBe(true);
+    expect(Object.keys(unread.conversations).sort()).toEqual(threads.slice(5).sort());
+  });
+
   it('takes a participant who may no longer open a thread out of it, with their unread', async () => {
     const amy = await user('amy', 'customer', null);
     const linh = await user('linh', 'staff', 'VN');
@@ -210,6 +223,7 @@ describe.each(ENGINES)('inbox on the %s engine', (engineName) => {
     expect(await get(UnreadService).ofUser(linh.id)).toEqual({
       total: 1,
       conversations: { [thread]: 1 },
+      hasMore: false,
     });
     await get(UsersService).upsert(linh.id, {
       email: 'linh@example.test',
@@ -218,7 +232,11 @@ describe.each(ENGINES)('inbox on the %s engine', (engineName) => {
       role: 'staff',
       country: 'TH',
     });
-    expect(await get(UnreadService).ofUser(linh.id)).toEqual({ total: 0, conversations: {} });
+    expect(await get(UnreadService).ofUser(linh.id)).toEqual({
+      total: 0,
+      conversations: {},
+      hasMore: false,
+    });
     expect((await list({ ...linh, country: 'TH' })).conversations).toEqual([]);
   });
 
@@ -283,6 +301,7 @@ describe.each(ENGINES)('inbox on the %s engine', (engineName) => {
           expect(await get(UnreadService).ofUser(person.id)).toEqual({
             total,
             conversations: expected,
+            hasMore: false,
           });
           expect(await get(UnreadService).total(person.id)).toBe(total);
         }

@@ -59,10 +59,10 @@ describe('a Redis written by the previous layout', () => {
       linhAll: ['th_bk_1002', 'th_bk_1001'],
       linhSearch: ['th_bk_1002', 'th_bk_1001'],
       unread: [
-        { total: 2, conversations: { th_bk_1002: 1, th_bk_1001: 1 } },
-        { total: 1, conversations: { th_bk_1001: 1 } },
-        { total: 0, conversations: {} },
-        { total: 1, conversations: { th_bk_2001: 1 } },
+        { total: 2, conversations: { th_bk_1002: 1, th_bk_1001: 1 }, hasMore: false },
+        { total: 1, conversations: { th_bk_1001: 1 }, hasMore: false },
+        { total: 0, conversations: {}, hasMore: false },
+        { total: 1, conversations: { th_bk_2001: 1 }, hasMore: false },
       ],
     });
     const probe = new Redis(redis.url);
@@ -85,6 +85,10 @@ describe('a Redis written by the previous layout', () => {
     expect(posted.body.message.seq).toBe(5);
     const after = await state();
     expect(after.aliceThreads).toEqual(['th_bk_1001', 'th_bk_1002']);
-    expect(after.unread[0]).toEqual({ total: 3, conversations: { th_bk_1002: 1, th_bk_1001: 2 } });
+    expect(after.unread[0]).toEqual({
+      total: 3,
+      conversations: { th_bk_1002: 1, th_bk_1001: 2 },
+      hasMore: false,
+    });
   });
 });

@@ -160,9 +160,15 @@ export type MessagePageResponse = z.infer<typeof messagePageResponseSchema>;
 
 export const messageResponseSchema = z.object({ message: messageSchema });
 
+/** `GET /chat/unread` lists the counts of at most this many conversations, the most recent. */
+export const UNREAD_CONVERSATIONS_MAX = 100;
+
 export const unreadResponseSchema = z.object({
   total: z.number().int().nonnegative(),
+  /** The most recently active conversations with unread messages (others: 0, or past the cap). */
   conversations: z.record(z.string(), z.number().int().nonnegative()),
+  /** More conversations have unread messages than are listed (page them with `unread=true`). */
+  hasMore: z.boolean(),
 });
 export type UnreadResponse = z.infer<typeof unreadResponseSchema>;
 

@@ -49,8 +49,14 @@ export abstract class InboxRepository {
     userId: string,
     conversationIds: readonly string[],
   ): Promise<Map<string, number>>;
-  /** Every conversation where the user has unread messages, and their total. */
-  abstract unread(userId: string): Promise<{ total: number; conversations: Map<string, number> }>;
+  /**
+   * The user's total, and the counts of at most `limit` conversations with unread messages, the
+   * most recently active first; `more` when there are others.
+   */
+  abstract unread(
+    userId: string,
+    limit: number,
+  ): Promise<{ total: number; conversations: Map<string, number>; more: boolean }>;
   abstract unreadTotal(userId: string): Promise<number>;
 
   /** Whether the indexes were built for what the store held before they existed. */

@@ -209,22 +209,30 @@ export class InboxService {
   }
 
   /**
-   * The conversations with a token starting with each query word (all of them), or null when a
-   * word matches too many for that: the listing then checks each conversation's tokens instead.
+   * The conversations with a token starting with each query word (all of them), from the words
+   * that match few enough threads; the words that match too many (`bk` of a booking ref) are
+   * checked against those candidates' tokens. Null when every word matches too many: the listing
+   * then checks each conversation's tokens as it walks the index.
    */
   private async searchCandidates(
     scope: SearchScope,
     tokens: string[],
   ): Promise<Set<string> | null> {
-    let result: string[] | null = null;
-    for (const token of tokens) {
-      const ids = await this.inbox.search(scope, token, SEARCH_CANDIDATES_MAX + 1);
-      if (ids.length > SEARCH_CANDIDATES_MAX) return null;
+    const matches = await Promise.all(
+      tokens.map((token) => this.inbox.search(scope, token, SEARCH_CANDIDATES_MAX + 1)),
+    );
+    const narrow = matches.filter((ids) => ids.length <= SEARCH_CANDIDATES_MAX);
+    if (!narrow.length) return null;
+    let candidates = narrow.reduce((kept, ids) => {
       const found = new Set(ids);
-      result = result === null ? ids : result.filter((id) => found.has(id));
-      if (!result.length) break;
+      return kept.filter((id) => found.has(id));
+    });
+    const broad = tokens.filter((_, at) => matches[at]!.length > SEARCH_CANDIDATES_MAX);
+    if (broad.length && candidates.length) {
+      const kept = await this.tokenFilter(broad)(candidates);
+      candidates = candidates.filter((id) => kept.has(id));
     }
-    return new Set(result ?? []);
+    return new Set(candidates);
   }
 
   private tokenFilter(tokens: string[]): ChunkFilter {

@@ -188,7 +188,8 @@ export const ROWS = [
   {
     id: 'cross-site',
     section: 'Hostile input',
-    title: 'Cross-site request forgery: other sites, form posts, reads from elsewhere; cached answers',
+    title:
+      'Cross-site request forgery: other sites, form posts, reads from elsewhere; cached answers',
     test: 'requests.spec.ts',
     alsoCoveredBy: 'http-api.spec.ts (both engines)',
   },

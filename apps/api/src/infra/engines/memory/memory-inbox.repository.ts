@@ -87,10 +87,19 @@ export class MemoryInboxRepository extends InboxRepository {
     return new Map(conversationIds.map((id) => [id, this.store.unreadCount(userId, id)] as const));
   }
 
-  async unread(userId: string): Promise<{ total: number; conversations: Map<string, number> }> {
+  async unread(
+    userId: string,
+    limit: number,
+  ): Promise<{ total: number; conversations: Map<string, number>; more: boolean }> {
+    const unread = (await this.before({ kind: 'unread', userId }, Infinity, Infinity)).map(
+      (entry) => entry.conversationId,
+    );
     return {
       total: this.store.unreadTotal(userId),
-      conversations: new Map(this.store.unread.get(userId) ?? []),
+      conversations: new Map(
+        unread.slice(0, limit).map((id) => [id, this.store.unreadCount(userId, id)] as const),
+      ),
+      more: unread.length > limit,
     };
   }
 

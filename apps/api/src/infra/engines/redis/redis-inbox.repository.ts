@@ -151,14 +151,24 @@ export class RedisInboxRepository extends InboxRepository {
     return new Map(conversationIds.map((id, at) => [id, Number(counts[at] ?? 0)] as const));
   }
 
-  async unread(userId: string): Promise<{ total: number; conversations: Map<string, number> }> {
-    const [counts, total] = await Promise.all([
-      this.redis.hgetall(redisKeys.userUnread(userId)),
-      this.redis.get(redisKeys.userUnreadTotal(userId)),
-    ]);
+  async unread(
+    userId: string,
+    limit: number,
+  ): Promise<{ total: number; conversations: Map<string, number>; more: boolean }> {
+    const [total, recent, unreadThreads] = (await pipelineReplies<unknown>(
+      this.redis
+        .pipeline()
+        .get(redisKeys.userUnreadTotal(userId))
+        .zrange(redisKeys.userUnreadInbox(userId), 0, limit - 1, 'REV')
+        .zcard(redisKeys.userUnreadInbox(userId)),
+    )) as [string | null, string[], number];
+    const counts = recent.length
+      ? await this.redis.hmget(redisKeys.userUnread(userId), ...recent)
+      : [];
     return {
       total: Number(total ?? 0),
-      conversations: new Map(Object.entries(counts).map(([id, count]) => [id, Number(count)])),
+      conversations: new Map(recent.map((id, at) => [id, Number(counts[at] ?? 0)] as const)),
+      more: unreadThreads > recent.length,
     };
   }
 
