@@ -19,6 +19,15 @@ async function send(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
+/** Marks the document so a later check can prove no reload happened. */
+async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+}
+
+async function stillSameDocument(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload === true);
+}
+
 /** The status our own message with this body shows (sent or seen). */
 function statusOf(page: Page, text: string) {
   return page
@@ -307,6 +316,109 @@ describe('chat experience', () => {
     await linh.page.getByTestId('inbox-filter-unread').click();
     await expectEventually(async () => expect(await row.count()).toBe(0));
     await linh.context.close();
+  });
+
+  it('staff scroll past the first page, search a ref, filter unread, and see a new message move its thread to the top', async () => {
+    // Vu's own inbox: 35 bookings of his country, more than the first page (30) holds.
+    const internal = new ChatApiClient(stack.api.baseUrl);
+    await internal.upsertUser('u_ines', {
+      email: 'ines@demo.test',
+      name: 'Ines Duval',
+      handle: 'ines',
+      role: 'customer',
+      country: 'VN',
+      password: 'demo1234',
+    });
+    const refs = Array.from({ length: 35 }, (_, index) => `IB-${7001 + index}`);
+    const threadOf = (ref: string) => `th_${ref.toLowerCase().replace('-', '_')}`;
+    for (const ref of refs) {
+      await internal.upsertBooking(ref.toLowerCase().replace('-', '_'), {
+        ref,
+        country: 'VN',
+        creatorId: 'u_ines',
+        managerId: 'u_vu',
+      });
+    }
+    const ines = new ChatApiClient(stack.api.baseUrl);
+    await ines.login('ines@demo.test');
+    await ines.post(threadOf('IB-7031'), 'Is breakfast included?');
+    await ines.post(threadOf('IB-7033'), 'Can we check in early?');
+
+    const vu = await signedInPage(stack.browser, stack.edge.origin, 'vu@demo.test');
+    // The inbox's requests while it shows every thread (the home page's unread list, kept in
+    // the background, asks with unread=true).
+    const listRequests: URL[] = [];
+    vu.page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/chat/conversations' && !url.searchParams.has('unread')) {
+        listRequests.push(url);
+      }
+    });
+    await vu.page.goto('/threads');
+    await waitConnected(vu.page);
+    const rows = () =>
+      vu.page
+        .getByTestId('thread-list')
+        .locator('[data-testid^="thread-row-"]')
+        .evaluateAll((links) =>
+          links.map((link) => link.getAttribute('data-testid')!.slice('thread-row-'.length)),
+        );
+    const newestFirst = [...refs].reverse().map(threadOf);
+    // The threads with messages lead, then the others by creation, newest first.
+    const byActivity = [
+      threadOf('IB-7033'),
+      threadOf('IB-7031'),
+      ...newestFirst.filter((id) => id !== threadOf('IB-7033') && id !== threadOf('IB-7031')),
+    ];
+    await expectEventually(async () => expect(await rows()).toEqual(byActivity.slice(0, 30)));
+    await markDocument(vu.page);
+
+    // Scrolling the list to its end brings the second page.
+    const list = vu.page.getByTestId('thread-list');
+    await list.hover();
+    await expectEventually(async () => {
+      await vu.page.mouse.wheel(0, 2_000);
+      expect(await rows()).toEqual(byActivity);
+    });
+    expect(listRequests).toHaveLength(2);
+    expect(listRequests[1]!.searchParams.get('cursor')).toBeTruthy();
+    const oldest = threadOf('IB-7001');
+    expect((await rows()).at(-1)).toBe(oldest);
+
+    // Someone else writes in the oldest thread: it moves to the top with that message, from
+    // the unread frame alone (no list request), and without a reload.
+    const requestsBefore = listRequests.length;
+    const late = `Our flight is delayed ${Date.now()}`;
+    await ines.post(oldest, late);
+    const oldestRow = vu.page.getByTestId(`thread-row-${oldest}`);
+    await expectEventually(async () => {
+      expect((await rows())[0]).toBe(oldest);
+      expect(await oldestRow.textContent()).toContain(late);
+      expect(await oldestRow.getByTestId('thread-unread-badge').textContent()).toMatch(/^1/);
+    });
+    expect(await rows()).toHaveLength(35);
+    expect(listRequests).toHaveLength(requestsBefore);
+    expect(await stillSameDocument(vu.page)).toBe(true);
+
+    // A ref prefix finds exactly the bookings whose ref starts with it.
+    const search = vu.page.getByTestId('inbox-search');
+    await search.fill('IB-703');
+    const matching = byActivity.filter((id) => id.startsWith('th_ib_703'));
+    expect(matching).toHaveLength(6);
+    await expectEventually(async () => expect(await rows()).toEqual(matching));
+    await search.fill('');
+    await expectEventually(async () => expect((await rows())[0]).toBe(oldest));
+
+    // Unread only: the three threads Ines wrote in, most recent first.
+    await vu.page.getByTestId('inbox-filter-unread').click();
+    const unread = [oldest, threadOf('IB-7033'), threadOf('IB-7031')];
+    await expectEventually(async () => expect(await rows()).toEqual(unread));
+    // A message in a thread this filtered list does not hold brings it in, at the top.
+    const another = threadOf('IB-7002');
+    await ines.post(another, 'One more question');
+    await expectEventually(async () => expect(await rows()).toEqual([another, ...unread]));
+    expect(await stillSameDocument(vu.page)).toBe(true);
+    await vu.context.close();
   });
 
   it('loads history as the top comes into view, keeps the reader’s place, and counts new messages below', async () => {
