@@ -28,8 +28,12 @@ const PAGES: ReadonlyArray<{ path: string; as: 'visitor' | keyof typeof DEMO }> 
   { path: '/', as: 'visitor' },
   { path: '/', as: 'alice' },
   { path: '/threads', as: 'linh' },
+  { path: '/threads', as: 'alice' },
   { path: `/threads/${BK_1001_THREAD}`, as: 'linh' },
   { path: `/threads/${BK_1001_THREAD}`, as: 'alice' },
+  { path: '/notifications', as: 'visitor' },
+  { path: '/notifications', as: 'linh' },
+  { path: '/notifications', as: 'alice' },
   { path: '/no-such-page', as: 'alice' },
 ];
 
