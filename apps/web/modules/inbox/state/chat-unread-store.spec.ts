@@ -13,7 +13,7 @@ describe(createChatUnreadStore.name, () => {
     const sut = createChatUnreadStore({ fetchUnread, connection, pollDelay: () => 300_000 });
 
     connection.emit('unread', { conversationId: 'th_1', count: 2, total: 3 });
-    answers[0]!({ total: 0, conversations: {} });
+    answers[0]!({ total: 0, conversations: {}, hasMore: false });
     await vi.waitFor(() => expect(fetchUnread).toHaveBeenCalledTimes(1));
     await Promise.resolve();
     expect(sut.store.getState()).toEqual({ total: 3, conversations: { th_1: 2 } });
@@ -25,7 +25,7 @@ describe(createChatUnreadStore.name, () => {
     connection.setState('reconnecting');
     connection.setState('connected');
     await vi.waitFor(() => expect(fetchUnread).toHaveBeenCalledTimes(2));
-    answers[1]!({ total: 5, conversations: { th_1: 5 } });
+    answers[1]!({ total: 5, conversations: { th_1: 5 }, hasMore: false });
     await vi.waitFor(() => expect(sut.store.getState().total).toBe(5));
     sut.stop();
   });
@@ -33,7 +33,7 @@ describe(createChatUnreadStore.name, () => {
   it('never counts messages itself: the server counts those of an open thread too', async () => {
     const connection = new FakeConnection();
     const sut = createChatUnreadStore({
-      fetchUnread: async () => ({ total: 0, conversations: {} }),
+      fetchUnread: async () => ({ total: 0, conversations: {}, hasMore: false }),
       connection,
       pollDelay: () => 300_000,
     });
@@ -46,7 +46,7 @@ describe(createChatUnreadStore.name, () => {
 
   it('asks again when the ready frame disagrees with what it holds', async () => {
     const connection = new FakeConnection();
-    const fetchUnread = vi.fn(async () => ({ total: 0, conversations: {} }));
+    const fetchUnread = vi.fn(async () => ({ total: 0, conversations: {}, hasMore: false }));
     const sut = createChatUnreadStore({ fetchUnread, connection, pollDelay: () => 300_000 });
     await vi.waitFor(() => expect(fetchUnread).toHaveBeenCalledTimes(1));
     connection.emit('ready', {
