@@ -306,7 +306,7 @@ describe.each(ENGINES)('inbox on the %s engine', (engineName) => {
           expect(await get(UnreadService).total(person.id)).toBe(total);
         }
       }),
-      { numRuns: engineName === 'redis' ? 15 : 40 },
+      { numRuns: engineName === 'memory' ? 40 : 15 },
     );
   });
 });

@@ -66,7 +66,7 @@ describe('a Redis written by the previous layout', () => {
       ],
     });
     const probe = new Redis(redis.url);
-    expect(await probe.hget('chat:layout', 'version')).toBe('2');
+    expect(await probe.hgetall('chat:layout')).toEqual({ version: '3', migrated: '3' });
     probe.disconnect();
 
     // Indexing again changes nothing, and neither does the next boot.

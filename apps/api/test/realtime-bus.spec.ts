@@ -1,10 +1,13 @@
-import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectEventually, RedisCluster, RedisSentinelGroup } from '@chat/test-support';
+import { loadConfig } from '../src/config/app-config';
 import { MemoryBroker, MemoryRealtimeBus } from '../src/infra/realtime/memory-realtime-bus';
 import { type RealtimeBus } from '../src/infra/realtime/realtime-bus';
 import { RedisRealtimeBus } from '../src/infra/realtime/redis-realtime-bus';
-import { ENGINES } from './support/engines';
-import { expectEventually } from '@chat/test-support';
+import { createRedisClient } from '../src/infra/redis/redis-client';
+import { RedisConnections } from '../src/infra/redis/redis-connections';
+import { redisChannels } from '../src/infra/redis/redis-keys';
+import { ENGINES, type RedisTopologyHandle, startTopology } from './support/engines';
 import { RedisServer } from './support/redis-server';
 
 interface Replica {
@@ -12,16 +15,25 @@ interface Replica {
   received: Array<{ room: string; payload: Buffer }>;
 }
 
+/** A room whose channel hashes to `slot`'s master, found by trying names. */
+async function roomOnMaster(cluster: RedisCluster, port: number, prefix: string): Promise<string> {
+  for (let index = 0; ; index++) {
+    const room = `${prefix}:${index}`;
+    if ((await cluster.masterOf(await cluster.slotOf(redisChannels.room(room)))).port === port)
+      return room;
+  }
+}
+
 /** The bus contract, on the embedded engine and on Redis: two buses play two replicas. */
 describe.each(ENGINES)('RealtimeBus contract on the %s engine', (engine) => {
-  let redis: RedisServer | null = null;
+  let topology: RedisTopologyHandle | null = null;
   const cleanups: Array<() => Promise<void> | void> = [];
 
   beforeAll(async () => {
-    if (engine === 'redis') redis = await RedisServer.start();
-  });
+    if (engine !== 'memory') topology = await startTopology(engine);
+  }, 60_000);
   afterAll(async () => {
-    await redis?.dispose();
+    await topology?.dispose();
   });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -32,11 +44,11 @@ describe.each(ENGINES)('RealtimeBus contract on the %s engine', (engine) => {
     const result: Replica[] = [];
     for (let index = 0; index < count; index++) {
       let bus: RealtimeBus;
-      if (redis) {
-        const publisher = new Redis(redis.url, { lazyConnect: true });
-        publisher.on('error', () => undefined);
+      if (topology) {
+        const config = loadConfig({ ...topology.environment, LOG_LEVEL: 'silent' });
+        const publisher = createRedisClient(config.redis!, 'bus-test');
         await publisher.connect();
-        const redisBus = new RedisRealtimeBus(publisher);
+        const redisBus = new RedisRealtimeBus(publisher, new RedisConnections());
         await redisBus.connect();
         cleanups.push(async () => {
           await redisBus.close();
@@ -104,19 +116,96 @@ describe.each(ENGINES)('RealtimeBus contract on the %s engine', (engine) => {
   });
 
   it.runIf(engine === 'redis')('subscribes again after Redis restarts, and says so', async () => {
+    const redis = topology!.server as RedisServer;
     const [one, two] = await replicas(2);
     let recovered = 0;
     one!.bus.onRecovered(() => recovered++);
     await one!.bus.subscribe('room');
-    await redis!.stop();
-    await redis!.start();
+    await redis.stop();
+    await redis.start();
     await expectEventually(() => expect(recovered).toBe(1), { timeoutMs: 10_000 });
-    await expectEventually(
-      async () => {
-        await publish(two!, 'room', 'after restart');
-        expect(bodies(one!)).toContain('after restart');
-      },
-      { timeoutMs: 10_000, intervalMs: 100 },
-    );
+    await deliveredAgain(two!, one!, 'room');
   });
+
+  it.runIf(engine === 'sentinel')(
+    'follows the master the sentinels promote after the old one is killed, and says so',
+    async () => {
+      const group = topology!.server as RedisSentinelGroup;
+      const [one, two] = await replicas(2);
+      let recovered = 0;
+      one!.bus.onRecovered(() => recovered++);
+      await one!.bus.subscribe('room');
+      const old = await group.masterPort();
+      await group.kill(old);
+      await group.waitHealthy();
+      expect(await group.masterPort()).not.toBe(old);
+      await expectEventually(() => expect(recovered).toBeGreaterThanOrEqual(1), {
+        timeoutMs: 10_000,
+      });
+      await deliveredAgain(two!, one!, 'room');
+    },
+  );
+
+  it.runIf(engine === 'cluster')(
+    'holds each room on the master of its slot, moves it when the slot moves, and says so',
+    async () => {
+      const cluster = topology!.server as RedisCluster;
+      const [one, two] = await replicas(2);
+      const masters = await cluster.masters();
+      const rooms = await Promise.all(
+        masters.map((master, index) => roomOnMaster(cluster, master.port, `room${index}`)),
+      );
+      for (const room of rooms) await one!.bus.subscribe(room);
+      const nodes = (one!.bus as RedisRealtimeBus).subscriptionNodes();
+      expect(rooms.map((room) => nodes.get(room))).toEqual(
+        masters.map((master) => `127.0.0.1:${master.port}`),
+      );
+      let recovered = 0;
+      one!.bus.onRecovered(() => recovered++);
+      const moved = rooms[0]!;
+      const target = masters[1]!.port;
+      await cluster.moveSlot(await cluster.slotOf(redisChannels.room(moved)), target);
+      await expectEventually(
+        () => {
+          expect((one!.bus as RedisRealtimeBus).subscriptionNodes().get(moved)).toBe(
+            `127.0.0.1:${target}`,
+          );
+          expect(recovered).toBeGreaterThanOrEqual(1);
+        },
+        { timeoutMs: 10_000 },
+      );
+      for (const room of rooms) await deliveredAgain(two!, one!, room);
+    },
+  );
+
+  it.runIf(engine === 'cluster')(
+    'follows a replica promoted after its master is killed, and says so',
+    async () => {
+      const cluster = topology!.server as RedisCluster;
+      const [one, two] = await replicas(2);
+      const victim = (await cluster.masters())[2]!;
+      const room = await roomOnMaster(cluster, victim.port, 'failover');
+      await one!.bus.subscribe(room);
+      let recovered = 0;
+      one!.bus.onRecovered(() => recovered++);
+      await cluster.kill(victim.port);
+      await cluster.waitHealthy();
+      await expectEventually(() => expect(recovered).toBeGreaterThanOrEqual(1), {
+        timeoutMs: 10_000,
+      });
+      await deliveredAgain(two!, one!, room);
+    },
+  );
 });
+
+/** Publishes on `from` until `to` receives it (the subscription is back). */
+async function deliveredAgain(from: Replica, to: Replica, room: string): Promise<void> {
+  const body = `again ${room} ${Math.random()}`;
+  await expectEventually(
+    async () => {
+      await from.bus.publish(room, Buffer.from(body)).catch(() => undefined);
+      expect(to.received.map((item) => item.payload.toString())).toContain(body);
+    },
+    { timeoutMs: 10_000, intervalMs: 200 },
+  );
+}

@@ -140,23 +140,24 @@ describe('realtime across two instances sharing Redis', () => {
 
   it('subscribes each replica only to the rooms it has local members in', async () => {
     const probe = redis.client();
-    const channels = async () => (await probe.pubsub('CHANNELS', 'chat:room:*')).sort();
+    // Rooms are sharded channels (SSUBSCRIBE), counted apart from classic pub/sub.
+    const channels = async () => (await probe.pubsub('SHARDCHANNELS', 'chat:room:*')).sort();
     const numsub = async (channel: string) => {
-      const [, count] = (await probe.pubsub('NUMSUB', channel)) as [string, number];
+      const [, count] = (await probe.pubsub('SHARDNUMSUB', channel)) as [string, number];
       return Number(count);
     };
     try {
-      const conversationChannel = `chat:room:conversation:${BK_1001_THREAD}`;
+      const conversationChannel = `chat:room:{conversation:${BK_1001_THREAD}}`;
       // No room that every replica is in: a replica hears only its members' rooms.
       expect(await channels()).toEqual([]);
       const linhOnA = await signIn(a, DEMO.linh);
       const socketA = await socketOn(a, linhOnA);
-      expect(await channels()).toEqual(['chat:room:user:u_linh']);
+      expect(await channels()).toEqual(['chat:room:{user:u_linh}']);
       await subscribe(socketA, BK_1001_THREAD);
       expect(await numsub(conversationChannel)).toBe(1);
       // Following a conversation follows its other participants' presence.
       await expectEventually(async () =>
-        expect(await numsub('chat:room:presence:u_alice')).toBe(1),
+        expect(await numsub('chat:room:{presence:u_alice}')).toBe(1),
       );
       const aliceOnB = await signIn(b, DEMO.alice);
       const socketB = await socketOn(b, aliceOnB);
@@ -170,9 +171,9 @@ describe('realtime across two instances sharing Redis', () => {
       await expectEventually(async () => expect(await numsub(conversationChannel)).toBe(1));
       await expectEventually(async () =>
         expect(await channels()).toEqual([
-          'chat:room:conversation:th_bk_1001',
-          'chat:room:presence:u_linh',
-          'chat:room:user:u_alice',
+          'chat:room:{conversation:th_bk_1001}',
+          'chat:room:{presence:u_linh}',
+          'chat:room:{user:u_alice}',
         ]),
       );
     } finally {

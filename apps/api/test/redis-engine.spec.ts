@@ -3,6 +3,7 @@ import { RateLimiter } from '../src/common/rate-limiter';
 import { type ApiInstance, startApi } from './support/api-instance';
 import { expectEventually } from '@chat/test-support';
 import { BK_1001_THREAD, DEMO, HttpClient } from './support/http-client';
+import { redisKeys } from '../src/infra/redis/redis-keys';
 import { RedisServer } from './support/redis-server';
 
 const messagesPath = `/api/chat/conversations/${BK_1001_THREAD}/messages`;
@@ -97,7 +98,7 @@ describe('Redis as the system of record', () => {
     try {
       expect(await restarted.keys('chat:rate:*')).toEqual([]);
       const { seq } = posted.body.message;
-      expect(await restarted.llen(`chat:conversation:${BK_1001_THREAD}:messages`)).toBe(seq);
+      expect(await restarted.llen(redisKeys.messageLog(BK_1001_THREAD))).toBe(seq);
     } finally {
       restarted.disconnect();
     }

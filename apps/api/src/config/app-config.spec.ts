@@ -23,12 +23,12 @@ describe(loadConfig.name, () => {
       loadConfig({ REDIS_URL: 'redis://:pw@cache:6380/0', REDIS_HOST: 'other' }),
     ).toMatchObject({
       engine: 'redis',
-      redis: { url: 'redis://:pw@cache:6380/0' },
+      redis: { mode: 'single', url: 'redis://:pw@cache:6380/0' },
       demoSeed: false,
     });
     expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PASSWORD: 'secret' })).toMatchObject({
       engine: 'redis',
-      redis: { host: 'cache', port: 6379, password: 'secret' },
+      redis: { mode: 'single', host: 'cache', port: 6379, password: 'secret' },
     });
     expect(loadConfig({ REDIS_HOST: 'cache', DEMO_SEED: 'true' }).demoSeed).toBe(true);
   });
@@ -144,5 +144,122 @@ describe(loadConfig.name, () => {
     expect(() =>
       loadConfig({ SESSION_TTL_SECONDS: '3600', SESSION_IDLE_TIMEOUT_SECONDS: '7200' }),
     ).toThrow(/SESSION_IDLE_TIMEOUT_SECONDS: must not be longer than SESSION_TTL_SECONDS/);
+  });
+  describe('Redis modes', () => {
+    const problemsOf = (environment: Record<string, string>): string[] => {
+      try {
+        loadConfig(environment);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+
+    it('reaches a master through Sentinel, with credentials for the nodes and for the sentinels', () => {
+      expect(
+        loadConfig({
+          REDIS_SENTINELS: 'sentinel-1:26379, sentinel-2:26379,[::1]:26380',
+          REDIS_SENTINEL_MASTER: 'chat',
+          REDIS_USERNAME: 'chat-api',
+          REDIS_PASSWORD: 'data-secret',
+          REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+        }),
+      ).toMatchObject({
+        engine: 'redis',
+        redis: {
+          mode: 'sentinel',
+          sentinels: [
+            { host: 'sentinel-1', port: 26379 },
+            { host: 'sentinel-2', port: 26379 },
+            { host: '::1', port: 26380 },
+          ],
+          masterName: 'chat',
+          username: 'chat-api',
+          password: 'data-secret',
+          sentinelPassword: 'sentinel-secret',
+        },
+        replicaAck: { replicas: 0, timeoutMs: 1_000 },
+      });
+    });
+
+    it('reaches a Cluster from some of its nodes, and waits for replicas when told', () => {
+      expect(
+        loadConfig({
+          REDIS_CLUSTER_NODES: 'redis-0:6379,redis-1:6379',
+          REDIS_PASSWORD: 'secret',
+          REDIS_MIN_REPLICAS_ACK: '1',
+          REDIS_REPLICA_ACK_TIMEOUT_MS: '500',
+        }),
+      ).toMatchObject({
+        engine: 'redis',
+        redis: {
+          mode: 'cluster',
+          nodes: [
+            { host: 'redis-0', port: 6379 },
+            { host: 'redis-1', port: 6379 },
+          ],
+          password: 'secret',
+        },
+        replicaAck: { replicas: 1, timeoutMs: 500 },
+      });
+    });
+
+    it('lists every problem with the modes at once', () => {
+      const problems = problemsOf({
+        REDIS_URL: 'redis://cache:6379',
+        REDIS_CLUSTER_NODES: 'node-1:6379,no-port, node-3:99999',
+        REDIS_SENTINEL_PASSWORD: 'x',
+        REDIS_USERNAME: 'alone',
+        REDIS_MIN_REPLICAS_ACK: '-1',
+        REDIS_REPLICA_ACK_TIMEOUT_MS: '10000',
+      });
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^REDIS_CLUSTER_NODES: "no-port" is not host:port/),
+          expect.stringMatching(/^REDIS_CLUSTER_NODES: "node-3:99999" is not host:port/),
+          expect.stringMatching(/^REDIS_URL: choose one way to reach Redis.*single, cluster/),
+          expect.stringMatching(/^REDIS_SENTINEL_PASSWORD: only applies with REDIS_SENTINELS/),
+          expect.stringMatching(/^REDIS_PASSWORD: is required with REDIS_USERNAME/),
+          expect.stringMatching(/^REDIS_MIN_REPLICAS_ACK:/),
+          expect.stringMatching(/^REDIS_REPLICA_ACK_TIMEOUT_MS:/),
+        ]),
+      );
+      expect(problemsOf({ REDIS_SENTINELS: 'a:26379' })).toEqual([
+        expect.stringMatching(/^REDIS_SENTINEL_MASTER: is required with REDIS_SENTINELS/),
+      ]);
+      expect(problemsOf({ REDIS_SENTINEL_MASTER: 'chat' })).toEqual([
+        expect.stringMatching(/^REDIS_SENTINELS: is required with REDIS_SENTINEL_MASTER/),
+      ]);
+      expect(problemsOf({ REDIS_MIN_REPLICAS_ACK: '1' })).toEqual([
+        expect.stringMatching(/^REDIS_MIN_REPLICAS_ACK: only applies with Redis/),
+      ]);
+      expect(problemsOf({ REDIS_CLUSTER_NODES: ' , ' })).toEqual([
+        expect.stringMatching(/^REDIS_CLUSTER_NODES: lists no host:port/),
+      ]);
+    });
+
+    it('takes Sentinel or Cluster in production, with passwords for the nodes and the sentinels', () => {
+      const production = { NODE_ENV: 'production', ALLOWED_ORIGINS: 'https://chat.example.com' };
+      const sentinel = { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_MASTER: 'chat' };
+      expect(
+        loadConfig({
+          ...production,
+          ...sentinel,
+          REDIS_PASSWORD: 'pw',
+          REDIS_SENTINEL_PASSWORD: 'spw',
+        }).engine,
+      ).toBe('redis');
+      expect(problemsOf({ ...production, ...sentinel })).toEqual([
+        expect.stringMatching(/^REDIS_PASSWORD: Redis holds the sessions/),
+        expect.stringMatching(/^REDIS_SENTINEL_PASSWORD: when NODE_ENV=production/),
+      ]);
+      expect(
+        loadConfig({ ...production, REDIS_CLUSTER_NODES: 'n:6379', REDIS_PASSWORD: 'pw' }).engine,
+      ).toBe('redis');
+      expect(problemsOf({ ...production, REDIS_CLUSTER_NODES: 'n:6379' })).toEqual([
+        expect.stringMatching(/^REDIS_PASSWORD: Redis holds the sessions/),
+      ]);
+    });
   });
 });

@@ -52,6 +52,34 @@ const trustedProxies = z.string().transform((value, context): TrustedProxies => 
   return { addresses };
 });
 
+/** `host:port`, or `[ipv6]:port`. */
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+}
+
+const endpointList = z.string().transform((value, context): RedisEndpoint[] => {
+  const endpoints: RedisEndpoint[] = [];
+  for (const entry of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) {
+      context.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not host:port (an IPv6 address goes in brackets: [::1]:6379)`,
+      });
+      continue;
+    }
+    endpoints.push({ host: match[1] ?? match[2]!, port });
+  }
+  if (!endpoints.length && !context.issues.length)
+    context.addIssue({ code: 'custom', message: 'lists no host:port' });
+  return endpoints;
+});
+
 /**
  * Every environment variable the API reads. Values marked secret are never logged.
  */
@@ -64,8 +92,30 @@ export const environmentSchema = z.object({
   REDIS_HOST: z.string().min(1).optional(),
   /** @default 6379 */
   REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
-  /** Secret. */
+  /** Secret: the data nodes' password (single node with REDIS_HOST, Sentinel, Cluster). */
   REDIS_PASSWORD: z.string().min(1).optional(),
+  /** The data nodes' ACL user, with REDIS_PASSWORD. @default the default user */
+  REDIS_USERNAME: z.string().min(1).optional(),
+  /** Sentinel mode: `host:port,…` of the sentinels; needs REDIS_SENTINEL_MASTER. */
+  REDIS_SENTINELS: endpointList.optional(),
+  /** Sentinel mode: the name the sentinels monitor the master under. */
+  REDIS_SENTINEL_MASTER: z.string().min(1).optional(),
+  /** Secret: what the sentinels themselves ask for (`requirepass` in sentinel.conf). */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** The sentinels' ACL user, with REDIS_SENTINEL_PASSWORD. @default the default user */
+  REDIS_SENTINEL_USERNAME: z.string().min(1).optional(),
+  /** Cluster mode: `host:port,…` of some of the cluster's nodes (the rest are discovered). */
+  REDIS_CLUSTER_NODES: endpointList.optional(),
+  /**
+   * Replicas that must have a message before its post is acknowledged (`WAIT`); 0: the master's
+   * answer is enough. @default 0
+   */
+  REDIS_MIN_REPLICAS_ACK: z.coerce.number().int().min(0).max(16).default(0),
+  /**
+   * How long a post waits for those replicas before it fails with 503 (below the 3 s after which
+   * a silent connection counts as dead). @default 1000
+   */
+  REDIS_REPLICA_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(2_500).default(1_000),
   /** Comma-separated exact origins of the web app: the WebSocket and state-changing requests. */
   ALLOWED_ORIGINS: originList.optional(),
   /**
@@ -141,11 +191,11 @@ type Environment = Record<string, string>;
 // Rules across variables. They read the raw values so they are reported together with
 // per-variable problems instead of only once those are fixed.
 function crossVariableProblems(env: Environment): string[] {
-  const problems = sessionProblems(env);
+  const problems = [...sessionProblems(env), ...redisProblems(env)];
   if (env.NODE_ENV !== 'production') return problems;
-  if (!env.REDIS_URL && !env.REDIS_HOST) {
+  if (!redisMode(env)) {
     problems.push(
-      'REDIS_URL: REDIS_URL or REDIS_HOST is required when NODE_ENV=production: the embedded engine keeps state in one process and cannot serve replicas',
+      'REDIS_URL: a Redis is required when NODE_ENV=production (REDIS_URL or REDIS_HOST, REDIS_SENTINELS, or REDIS_CLUSTER_NODES): the embedded engine keeps state in one process and cannot serve replicas',
     );
   }
   if (!env.ALLOWED_ORIGINS) {
@@ -153,9 +203,16 @@ function crossVariableProblems(env: Environment): string[] {
       'ALLOWED_ORIGINS: is required when NODE_ENV=production (for example https://chat.example.com)',
     );
   }
-  if ((env.REDIS_URL || env.REDIS_HOST) && !redisCredentialsGiven(env)) {
+  if (redisMode(env) && !redisCredentialsGiven(env)) {
     problems.push(
-      'REDIS_URL: Redis holds the sessions; when NODE_ENV=production it must ask for a password (redis://:password@host:6379, or REDIS_PASSWORD with REDIS_HOST)',
+      redisMode(env) === 'single'
+        ? 'REDIS_URL: Redis holds the sessions; when NODE_ENV=production it must ask for a password (redis://:password@host:6379, or REDIS_PASSWORD with REDIS_HOST)'
+        : 'REDIS_PASSWORD: Redis holds the sessions; when NODE_ENV=production its nodes must ask for a password',
+    );
+  }
+  if (redisMode(env) === 'sentinel' && !env.REDIS_SENTINEL_PASSWORD) {
+    problems.push(
+      'REDIS_SENTINEL_PASSWORD: when NODE_ENV=production the sentinels must ask for a password too (an open sentinel can be told to fail over, or to hand out another master)',
     );
   }
   if (env.DEMO_SEED && /^(true|1|yes)$/.test(env.DEMO_SEED)) {
@@ -185,14 +242,93 @@ function sessionProblems(env: Environment): string[] {
     : [];
 }
 
+type RedisMode = RedisConnectionOptions['mode'];
+
+/** The modes the environment asks for: a single node, Sentinel, Cluster (at most one is valid). */
+function requestedRedisModes(env: Environment): RedisMode[] {
+  const modes: RedisMode[] = [];
+  if (env.REDIS_URL || env.REDIS_HOST) modes.push('single');
+  if (env.REDIS_SENTINELS || env.REDIS_SENTINEL_MASTER) modes.push('sentinel');
+  if (env.REDIS_CLUSTER_NODES) modes.push('cluster');
+  return modes;
+}
+
+function redisMode(env: Environment): RedisMode | null {
+  return requestedRedisModes(env)[0] ?? null;
+}
+
+function redisProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  const modes = requestedRedisModes(env);
+  if (modes.length > 1) {
+    problems.push(
+      `REDIS_URL: choose one way to reach Redis: a single node (REDIS_URL or REDIS_HOST), Sentinel (REDIS_SENTINELS and REDIS_SENTINEL_MASTER) or Cluster (REDIS_CLUSTER_NODES); ${modes.join(', ')} are all set`,
+    );
+  }
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_MASTER) {
+    problems.push(
+      'REDIS_SENTINEL_MASTER: is required with REDIS_SENTINELS (the name the sentinels monitor, as in `sentinel monitor <name> …`)',
+    );
+  }
+  if (env.REDIS_SENTINEL_MASTER && !env.REDIS_SENTINELS) {
+    problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_MASTER (host:port,…)');
+  }
+  if ((env.REDIS_SENTINEL_PASSWORD || env.REDIS_SENTINEL_USERNAME) && !env.REDIS_SENTINELS) {
+    problems.push('REDIS_SENTINEL_PASSWORD: only applies with REDIS_SENTINELS');
+  }
+  if (env.REDIS_USERNAME && !env.REDIS_PASSWORD) {
+    problems.push('REDIS_PASSWORD: is required with REDIS_USERNAME');
+  }
+  if (env.REDIS_SENTINEL_USERNAME && !env.REDIS_SENTINEL_PASSWORD) {
+    problems.push('REDIS_SENTINEL_PASSWORD: is required with REDIS_SENTINEL_USERNAME');
+  }
+  if (env.REDIS_MIN_REPLICAS_ACK && Number(env.REDIS_MIN_REPLICAS_ACK) > 0 && !modes.length) {
+    problems.push(
+      'REDIS_MIN_REPLICAS_ACK: only applies with Redis (the embedded engine has no replicas)',
+    );
+  }
+  return problems;
+}
+
+/** How to reach Redis, by mode; credentials are secrets. */
 export type RedisConnectionOptions =
-  { url: string } | { host: string; port: number; password: string | undefined };
+  | { mode: 'single'; url: string }
+  | {
+      mode: 'single';
+      host: string;
+      port: number;
+      username: string | undefined;
+      password: string | undefined;
+    }
+  | {
+      mode: 'sentinel';
+      sentinels: RedisEndpoint[];
+      masterName: string;
+      username: string | undefined;
+      password: string | undefined;
+      sentinelUsername: string | undefined;
+      sentinelPassword: string | undefined;
+    }
+  | {
+      mode: 'cluster';
+      nodes: RedisEndpoint[];
+      username: string | undefined;
+      password: string | undefined;
+    };
+
+/** What "acknowledged" waits for beyond the master's answer (see REDIS_MIN_REPLICAS_ACK). */
+export interface ReplicaAcknowledgement {
+  /** Replicas that must have an appended message before its post is answered; 0: none. */
+  replicas: number;
+  timeoutMs: number;
+}
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   engine: Engine;
   redis: RedisConnectionOptions | null;
+  replicaAck: ReplicaAcknowledgement;
   allowedOrigins: string[];
   trustedProxies: TrustedProxies;
   /** What the edge sends in `X-Trusted-Proxy-Secret`; null: forwarding headers need none. */
@@ -252,11 +388,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
   ];
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const env = parsed.data;
-  const redis: RedisConnectionOptions | null = env.REDIS_URL
-    ? { url: env.REDIS_URL }
-    : env.REDIS_HOST
-      ? { host: env.REDIS_HOST, port: env.REDIS_PORT, password: env.REDIS_PASSWORD }
-      : null;
+  const redis = redisConnection(env);
   const engine: Engine = redis ? 'redis' : 'memory';
   const production = env.NODE_ENV === 'production';
   return {
@@ -264,6 +396,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     port: env.PORT,
     engine,
     redis,
+    replicaAck: {
+      replicas: env.REDIS_MIN_REPLICAS_ACK,
+      timeoutMs: env.REDIS_REPLICA_ACK_TIMEOUT_MS,
+    },
     allowedOrigins: env.ALLOWED_ORIGINS ?? (production ? [] : ['http://localhost:3100']),
     trustedProxies: env.TRUSTED_PROXIES ?? { addresses: ['loopback'] },
     trustedProxySecret: env.TRUSTED_PROXY_SECRET ?? null,
@@ -289,4 +425,23 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     logFormat: env.LOG_FORMAT,
     secureCookies: production,
   };
+}
+
+function redisConnection(env: z.infer<typeof environmentSchema>): RedisConnectionOptions | null {
+  const credentials = { username: env.REDIS_USERNAME, password: env.REDIS_PASSWORD };
+  if (env.REDIS_URL) return { mode: 'single', url: env.REDIS_URL };
+  if (env.REDIS_HOST)
+    return { mode: 'single', host: env.REDIS_HOST, port: env.REDIS_PORT, ...credentials };
+  if (env.REDIS_SENTINELS && env.REDIS_SENTINEL_MASTER)
+    return {
+      mode: 'sentinel',
+      sentinels: env.REDIS_SENTINELS,
+      masterName: env.REDIS_SENTINEL_MASTER,
+      ...credentials,
+      sentinelUsername: env.REDIS_SENTINEL_USERNAME,
+      sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
+    };
+  if (env.REDIS_CLUSTER_NODES)
+    return { mode: 'cluster', nodes: env.REDIS_CLUSTER_NODES, ...credentials };
+  return null;
 }

@@ -27,7 +27,9 @@ import { MemoryRateLimiter } from './memory/memory-rate-limiter';
 import { MemoryReadStateRepository } from './memory/memory-read-state.repository';
 import { MemorySessionRepository } from './memory/memory-session.repository';
 import { MemoryUserRepository } from './memory/memory-user.repository';
+import { ConversationCopiesWriter } from './redis/conversation-copies';
 import { RedisBookingRepository } from './redis/redis-booking.repository';
+import { RedisLayoutMigration } from './redis/redis-layout-migration';
 import { RedisConversationRepository } from './redis/redis-conversation.repository';
 import { RedisEngineHealth } from './redis/redis-engine-health';
 import { RedisInboxRepository } from './redis/redis-inbox.repository';
@@ -75,13 +77,13 @@ export class EngineModule {
       provide: binding.port,
       useClass: config.redis ? binding.redis : binding.memory,
     }));
-    // The embedded engine's chat repositories share one store (see MemoryChatStore).
-    if (!config.redis) providers.push(MemoryChatStore);
+    // The embedded engine's chat repositories share one store (see MemoryChatStore); the Redis
+    // engine's share the writer of the participants' copies, and migrate an older layout first.
+    if (config.redis) providers.push(ConversationCopiesWriter, RedisLayoutMigration);
+    else providers.push(MemoryChatStore);
     return {
       module: EngineModule,
-      imports: config.redis
-        ? [RedisModule.forRoot(config.redis, { requireAuth: config.nodeEnv === 'production' })]
-        : [],
+      imports: config.redis ? [RedisModule.forRoot(config)] : [],
       providers,
       exports: ENGINE_BINDINGS.map((binding) => binding.port),
     };

@@ -5,8 +5,8 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { type AppConfig } from '../../config/app-config';
+import { type RedisClient } from '../redis/redis-client';
 import { RedisConnections } from '../redis/redis-connections';
 import { REDIS_CLIENT } from '../redis/redis.module';
 import { MemoryRealtimeBus } from './memory-realtime-bus';
@@ -17,9 +17,8 @@ import { ReplicaIdentity } from './replica-identity';
 const redisBus: Provider = {
   provide: RealtimeBus,
   inject: [REDIS_CLIENT, RedisConnections],
-  useFactory: async (redis: Redis, connections: RedisConnections) => {
-    const bus = new RedisRealtimeBus(redis);
-    connections.register('subscriber', bus.subscriberConnection);
+  useFactory: async (redis: RedisClient, connections: RedisConnections) => {
+    const bus = new RedisRealtimeBus(redis, connections);
     await bus.connect();
     return bus;
   },

@@ -1,110 +1,45 @@
-import {
-  type DynamicModule,
-  Global,
-  Inject,
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import Redis, { type ChainableCommander, type Command, type RedisOptions } from 'ioredis';
-import { type RedisConnectionOptions } from '../../config/app-config';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import Redis, { type RedisOptions } from 'ioredis';
+import { type AppConfig, type RedisConnectionOptions } from '../../config/app-config';
+import { createRedisClient, type RedisClient } from './redis-client';
 import { RedisConnections } from './redis-connections';
-import { toStoreError } from './redis-errors';
+import { RedisTopology } from './redis-topology';
+import { ReplicatedWrites } from './replica-acknowledgement';
 
-/** Injection token of the shared command connection. */
+/** Injection token of the shared command connection (a {@link RedisClient}). */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
-const logger = new Logger('Redis');
-
-/**
- * A connection that has sent a command and heard nothing for this long is dead, whatever TCP
- * says: it is destroyed and made again. Without it, a partition that leaves the socket half-open
- * (a crashed host, a dropped NAT entry) keeps every command timing out, and a subscriber
- * connection, which sends no commands, deaf, until the kernel gives up some fifteen minutes on.
- */
-export const REDIS_STALL_TIMEOUT_MS = 3_000;
-/** Every connection pings this often, so that even an idle subscriber has a command to wait on. */
-export const REDIS_PING_INTERVAL_MS = 1_000;
-
-function connectionOptions(): RedisOptions {
-  return {
-    lazyConnect: true,
-    // Fail fast while disconnected: a request answers 503 instead of hanging in a queue,
-    // and nothing is acknowledged that Redis has not applied.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    commandTimeout: 5_000,
-    socketTimeout: REDIS_STALL_TIMEOUT_MS,
-    keepAlive: 10_000,
-    // No auto-pipelining: with it, a connection cut while a batch is out can throw outside any
-    // promise in ioredis ("results[i] is not iterable", redis/ioredis#1931) and kill the process,
-    // and on Cluster it batches scripts of different slots (#2109). Commands sent together still
-    // share the connection without waiting for each other; explicit pipelines batch the rest.
-    enableAutoPipelining: false,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
-  };
+/** The connections this module made, closed on shutdown. */
+class OwnedConnections {
+  readonly clients: RedisClient[] = [];
 }
 
-/**
- * A command connection whose failed commands reject with what they mean to the API (see
- * {@link toStoreError}): an outage is an `UnavailableError` by the time it leaves this layer,
- * for single commands, scripts and pipelines alike (all of them pass through `sendCommand`).
- */
-export class StoreConnection extends Redis {
-  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
-    const reject = command.reject;
-    command.reject = (error: Error) => reject(toStoreError(error));
-    return super.sendCommand(command, stream);
-  }
-}
-
-/** Creates a client with an error listener (an unhandled `error` event would crash the process). */
-export function createRedisClient(options: RedisConnectionOptions, name: string): Redis {
-  const settings = { ...connectionOptions(), connectionName: name };
-  const client =
-    'url' in options
-      ? new StoreConnection(options.url, settings)
-      : new StoreConnection({
-          ...settings,
-          host: options.host,
-          port: options.port,
-          password: options.password,
-        });
-  let lastLoggedAt = 0;
-  client.on('error', (error: Error) => {
-    // While Redis is down every retry fails; one line every few seconds is enough.
-    const now = Date.now();
-    if (now - lastLoggedAt > 5_000) {
-      lastLoggedAt = now;
-      logger.warn({ err: error }, `${name}: connection error`);
-    }
-  });
-  client.on('ready', () => logger.log(`${name}: connected`));
-  pingWhileReady(client);
+async function connect(
+  config: AppConfig,
+  connections: RedisConnections,
+  owned: OwnedConnections,
+  name: string,
+  label: string,
+): Promise<RedisClient> {
+  const client = createRedisClient(config.redis!, label);
+  owned.clients.push(client);
+  connections.register(name, client);
+  await client.connect();
   return client;
 }
 
 /**
- * Pings `client` every {@link REDIS_PING_INTERVAL_MS} while it is ready, until it ends: with
- * `socketTimeout`, a connection that stopped answering is noticed within a few seconds even when
- * nothing else is sent on it. Connections made with `duplicate()` need their own call.
+ * The one place that creates Redis connections: the shared command connection (a single node,
+ * the master found through Sentinel, or a Cluster), the topology the stores split their work
+ * by, and the connection for writes acknowledged by replicas.
  */
-export function pingWhileReady(client: Redis): void {
-  const timer = setInterval(() => {
-    // A failed ping needs nothing more: the socket timeout or the reconnect takes it from here.
-    if (client.status === 'ready') client.ping().catch(() => undefined);
-  }, REDIS_PING_INTERVAL_MS);
-  timer.unref();
-  client.once('end', () => clearInterval(timer));
-}
-
 /**
- * Rejects when the server behind `options` answers a client that gave no credentials: it holds
- * the sessions, so anyone who reaches it could sign in as anyone, an admin included.
+ * Rejects when Redis answers a client that gave no credentials: it holds the sessions, so anyone
+ * who reaches it could sign in as anyone, an admin included. In Sentinel mode the sentinels must
+ * ask too (an open sentinel can be told to fail over, or to name another master).
  */
 export async function assertRedisAsksForPassword(options: RedisConnectionOptions): Promise<void> {
-  const settings = {
+  const settings: RedisOptions = {
     lazyConnect: true,
     // The ready check (INFO) would fail on a guarded server before the PING is sent.
     enableReadyCheck: false,
@@ -113,72 +48,104 @@ export async function assertRedisAsksForPassword(options: RedisConnectionOptions
     connectTimeout: 5_000,
     retryStrategy: () => null,
   };
-  let anonymous: Redis;
-  if ('url' in options) {
-    const url = new URL(options.url);
-    url.username = '';
-    url.password = '';
-    anonymous = new Redis(url.toString(), settings);
-  } else {
-    anonymous = new Redis({ ...settings, host: options.host, port: options.port });
-  }
-  anonymous.on('error', () => undefined);
-  try {
-    await anonymous.connect();
-    const answered = await anonymous.ping().then(
-      () => true,
-      (error: Error) => !/NOAUTH|WRONGPASS|NOPERM/i.test(error.message),
-    );
-    if (answered) {
-      throw new Error(
-        'Redis answers clients without a password. It holds the sessions: set requirepass (or an ACL user with the default user off) and give the API the password',
+  const answersAnonymously = async (client: Redis): Promise<boolean> => {
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return await client.ping().then(
+        () => true,
+        (error: Error) => !/NOAUTH|WRONGPASS|NOPERM/i.test(error.message),
       );
+    } finally {
+      client.disconnect();
     }
-  } finally {
-    anonymous.disconnect();
+  };
+  const refuse = (what: string) =>
+    new Error(
+      `${what} answer clients without a password. Redis holds the sessions: set requirepass (or an ACL user with the default user off) and give the API the password`,
+    );
+  switch (options.mode) {
+    case 'single': {
+      if ('url' in options) {
+        const url = new URL(options.url);
+        url.username = '';
+        url.password = '';
+        if (await answersAnonymously(new Redis(url.toString(), settings))) throw refuse('Redis');
+      } else if (
+        await answersAnonymously(new Redis({ ...settings, host: options.host, port: options.port }))
+      ) {
+        throw refuse('Redis');
+      }
+      return;
+    }
+    case 'sentinel': {
+      const [sentinel] = options.sentinels;
+      if (await answersAnonymously(new Redis({ ...settings, ...sentinel })))
+        throw refuse('The sentinels');
+      const master = new Redis({
+        ...settings,
+        sentinels: options.sentinels,
+        name: options.masterName,
+        sentinelUsername: options.sentinelUsername,
+        sentinelPassword: options.sentinelPassword,
+      });
+      if (await answersAnonymously(master)) throw refuse('The Redis nodes');
+      return;
+    }
+    case 'cluster': {
+      const [node] = options.nodes;
+      if (await answersAnonymously(new Redis({ ...settings, ...node })))
+        throw refuse('The Redis nodes');
+    }
   }
 }
 
 @Global()
 @Module({})
 export class RedisModule implements OnApplicationShutdown {
-  /** `requireAuth`: refuse to start against a Redis that answers without a password. */
-  static forRoot(
-    options: RedisConnectionOptions,
-    { requireAuth }: { requireAuth: boolean },
-  ): DynamicModule {
+  /** In production, refuses to start against a Redis that answers without a password. */
+  static forRoot(config: AppConfig): DynamicModule {
+    const options = config.redis!;
+    const requireAuth = config.nodeEnv === 'production';
     return {
       module: RedisModule,
       providers: [
         RedisConnections,
+        OwnedConnections,
+        { provide: RedisTopology, useValue: new RedisTopology(options.mode) },
         {
           provide: REDIS_CLIENT,
-          inject: [RedisConnections],
-          useFactory: async (connections: RedisConnections) => {
+          inject: [RedisConnections, OwnedConnections],
+          useFactory: async (connections: RedisConnections, owned: OwnedConnections) => {
             if (requireAuth) await assertRedisAsksForPassword(options);
-            const client = createRedisClient(options, 'chat-api');
-            connections.register('command', client);
-            await client.connect();
-            return client;
+            return connect(config, connections, owned, 'command', 'chat-api');
+          },
+        },
+        {
+          provide: ReplicatedWrites,
+          inject: [REDIS_CLIENT, RedisConnections, OwnedConnections],
+          useFactory: async (
+            shared: RedisClient,
+            connections: RedisConnections,
+            owned: OwnedConnections,
+          ) => {
+            const own =
+              config.replicaAck.replicas > 0
+                ? await connect(config, connections, owned, 'acknowledged', 'chat-api-acknowledged')
+                : null;
+            return new ReplicatedWrites(shared, own, config.replicaAck);
           },
         },
       ],
-      exports: [REDIS_CLIENT, RedisConnections],
+      exports: [REDIS_CLIENT, RedisConnections, RedisTopology, ReplicatedWrites],
     };
   }
 
-  constructor(@Inject(REDIS_CLIENT) private readonly client: Redis) {}
+  constructor(private readonly owned: OwnedConnections) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    await Promise.all(
+      this.owned.clients.map((client) => client.quit().catch(() => client.disconnect())),
+    );
   }
-}
-
-/** Runs a pipeline and returns its replies in order; rejects with the first command's error. */
-export async function pipelineReplies<T>(pipeline: ChainableCommander): Promise<T[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, reply]) => {
-    if (error) throw error;
-    return reply as T;
-  });
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/redis-client';
 import {
   type BookingRecord,
   BookingRepository,
@@ -9,7 +9,7 @@ import { redisKeys } from '../../redis/redis-keys';
 
 @Injectable()
 export class RedisBookingRepository extends BookingRepository {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {
     super();
   }
 

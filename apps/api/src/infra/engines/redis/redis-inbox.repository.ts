@@ -1,17 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import {
   type InboxEntry,
   type InboxIndex,
   InboxRepository,
   type SearchScope,
 } from '../../../modules/chat/inbox.repository';
-import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
+import { pipelineReplies, type RedisClient } from '../../redis/redis-client';
+import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 import { ACTIVITY_HISTORY } from './inbox-lua';
 
-/** The layout this code writes; an older Redis is indexed once (ConversationIndexer). */
-const LAYOUT_VERSION = 2;
+/**
+ * The layout this code writes (3: hash tags, decision 0019); an older Redis is migrated
+ * (RedisLayoutMigration) and indexed once (ConversationIndexer).
+ */
+export const LAYOUT_VERSION = 3;
 /** Above every UTF-8 byte: the end of a prefix range in a lexicographic sorted set. */
 const LEX_END = Buffer.from([0xff]);
 
@@ -38,7 +41,7 @@ function entries(reply: string[]): InboxEntry[] {
 
 @Injectable()
 export class RedisInboxRepository extends InboxRepository {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {
     super();
   }
 

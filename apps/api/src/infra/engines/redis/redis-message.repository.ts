@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { type Message } from '@chat/protocol';
 import {
   type AppendResult,
@@ -7,66 +6,32 @@ import {
   MessageRepository,
 } from '../../../modules/chat/message.repository';
 import { StoreAnnouncer } from '../../../modules/chat/store-announcer.port';
-import { luaKey } from '../../redis/lua-keys';
-import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
+import { type RedisClient } from '../../redis/redis-client';
+import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisChannels, redisKeys } from '../../redis/redis-keys';
-import { ACTIVITY_HISTORY } from './inbox-lua';
+import { ReplicatedWrites } from '../../redis/replica-acknowledgement';
+import { ConversationCopiesWriter, type CopiesReply, readCopies } from './conversation-copies';
+import { APPEND_MESSAGE, LAST_MESSAGE, PUBLISH_MESSAGES } from './conversation-lua';
+import { TOUCH_CONVERSATION } from './inbox-lua';
 
-// The log's length is the last seq, so the next seq, the idempotency record and the author
-// index are written in one script: no gap, no duplicate, whatever replica sends it. In the same
-// script the message is published to its room's channel (the bus carries a conversation's
-// messages in seq order), the conversation takes the next activity in every inbox it is in,
-// and every participant's unread count moves and is published to their own room (their counts
-// reach them in the order they changed).
-// KEYS: log, idempotency, byAuthor, channel, participants, conversation, activitySequence,
-//       activityHistory, inboxAll
-// ARGV: idempotencyField, jsonWithoutSeq, messageHead, messageMiddle, messageTail, authorId,
-//       conversationId, unreadHead, unreadMiddle, unreadWithMessage, unreadTail, userChannelPrefix
-const APPEND_MESSAGE = `
-local existing = redis.call('HGET', KEYS[2], ARGV[1])
-if existing then
-  return {0, redis.call('LINDEX', KEYS[1], tonumber(existing) - 1)}
-end
-local seq = redis.call('LLEN', KEYS[1]) + 1
-local json = '{"seq":' .. seq .. ',' .. ARGV[2]
-redis.call('RPUSH', KEYS[1], json)
-redis.call('HSET', KEYS[2], ARGV[1], seq)
-redis.call('ZADD', KEYS[3], seq, seq)
-redis.call('PUBLISH', KEYS[4], ARGV[3] .. seq .. ARGV[4] .. json .. ARGV[5])
+type AppendReply = [number, number, string, ...CopiesReply];
 
-local author, conversation = ARGV[6], ARGV[7]
-local activity = redis.call('INCR', KEYS[7])
-redis.call('LPUSH', KEYS[8], activity)
-redis.call('LTRIM', KEYS[8], 0, ${ACTIVITY_HISTORY - 1})
-redis.call('ZADD', KEYS[9], activity, conversation)
-local record = redis.call('GET', KEYS[6])
-if record then
-  local country = cjson.decode(record).country
-  redis.call('ZADD', ${luaKey(redisKeys.inboxCountry, 'country')}, activity, conversation)
-end
-for _, user in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do
-  local unread = ${luaKey(redisKeys.userUnread, 'user')}
-  local total_key = ${luaKey(redisKeys.userUnreadTotal, 'user')}
-  redis.call('ZADD', ${luaKey(redisKeys.userInbox, 'user')}, activity, conversation)
-  local count, total
-  if user == author then
-    count = tonumber(redis.call('HGET', unread, conversation) or '0')
-    total = tonumber(redis.call('GET', total_key) or '0')
-  else
-    count = redis.call('HINCRBY', unread, conversation, 1)
-    total = redis.call('INCR', total_key)
-    redis.call('ZADD', ${luaKey(redisKeys.userUnreadInbox, 'user')}, activity, conversation)
-  end
-  redis.call('PUBLISH', ARGV[12] .. user,
-    ARGV[8] .. count .. ARGV[9] .. total .. ARGV[10] .. json .. ARGV[11])
-end
-return {1, json}
-`;
-
+/**
+ * A message is stored and told about in steps that each touch one slot (decision 0019), every
+ * one safe to run again, so a retried post completes what a failed attempt left undone:
+ * 1. the conversation: append (gapless seq, idempotency, author index), then announce and count
+ *    it, in seq order, in the same script (or, when replicas must acknowledge it, once they
+ *    have: `WAIT`, then a second script announces everything up to it);
+ * 2. the platform-wide inbox: the conversation takes the next activity, once per seq;
+ * 3. each participant: their inbox and count follow the conversation's version.
+ * The post is answered after all three.
+ */
 @Injectable()
 export class RedisMessageRepository extends MessageRepository {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly writes: ReplicatedWrites,
+    private readonly copies: ConversationCopiesWriter,
     private readonly announcer: StoreAnnouncer,
   ) {
     super();
@@ -74,34 +39,40 @@ export class RedisMessageRepository extends MessageRepository {
 
   async append(draft: MessageDraft, clientMessageId: string): Promise<AppendResult> {
     const { conversationId } = draft;
-    const message = this.announcer.message(conversationId);
-    const unread = this.announcer.unread(conversationId);
-    const [created, json] = (await this.redis.eval(
+    const template = this.announcer.message(conversationId);
+    const channel = redisChannels.room(template.room);
+    const announceAtOnce = !this.writes.waitsForReplicas;
+    const [created, seq, json, ...appended] = await this.writes.run<AppendReply>(
       APPEND_MESSAGE,
-      9,
-      redisKeys.messageLog(conversationId),
-      redisKeys.messageIdempotency(conversationId),
-      redisKeys.messagesByAuthor(conversationId, draft.author.id),
-      redisChannels.room(message.room),
-      redisKeys.participants(conversationId),
-      redisKeys.conversation(conversationId),
-      redisKeys.activitySequence(),
-      redisKeys.activityHistory(conversationId),
-      redisKeys.inboxAll(),
-      `${draft.author.id}:${clientMessageId}`,
-      // The script prepends `{"seq":N,` to the serialized draft, which opens with `{`.
-      JSON.stringify(draft).slice(1),
-      message.head,
-      message.middle,
-      message.tail,
-      draft.author.id,
-      conversationId,
-      unread.head,
-      unread.middle,
-      unread.withMessage,
-      unread.tail,
-      redisChannels.room(unread.userRoomPrefix),
-    )) as [number, string];
+      [redisKeys.messageLog(conversationId)],
+      [
+        conversationId,
+        `${draft.author.id}:${clientMessageId}`,
+        // The script prepends `{"seq":N,` to the serialized draft, which opens with `{`.
+        JSON.stringify(draft).slice(1),
+        draft.author.id,
+        announceAtOnce ? 1 : 0,
+        template.head,
+        template.middle,
+        template.tail,
+        channel,
+      ],
+    );
+    const copies = readCopies(
+      announceAtOnce
+        ? appended
+        : await PUBLISH_MESSAGES.run<CopiesReply>(
+            this.redis,
+            [redisKeys.messageLog(conversationId)],
+            [conversationId, seq, template.head, template.middle, template.tail, channel],
+          ),
+    );
+    const activity = await TOUCH_CONVERSATION.run<number>(
+      this.redis,
+      [redisKeys.inboxTouched()],
+      [conversationId, seq],
+    );
+    await this.copies.afterMessage(conversationId, copies, activity);
     return { message: JSON.parse(json) as Message, created: created === 1 };
   }
 
@@ -116,27 +87,32 @@ export class RedisMessageRepository extends MessageRepository {
     return values.map((json) => JSON.parse(json) as Message);
   }
 
+  /** The last announced seq: a message waiting for replicas is not shown yet. */
   async lastSeq(conversationId: string): Promise<number> {
-    return this.redis.llen(redisKeys.messageLog(conversationId));
+    return Number(
+      (await this.redis.hget(redisKeys.conversationState(conversationId), 'published')) ?? 0,
+    );
   }
 
   async lastSeqs(conversationIds: readonly string[]): Promise<Map<string, number>> {
-    if (!conversationIds.length) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const id of conversationIds) pipeline.llen(redisKeys.messageLog(id));
-    const lengths = await pipelineReplies<number>(pipeline);
-    return new Map(conversationIds.map((id, index) => [id, Number(lengths[index])] as const));
+    const seqs = await Promise.all(conversationIds.map((id) => this.lastSeq(id)));
+    return new Map(conversationIds.map((id, index) => [id, seqs[index]!] as const));
   }
 
   async lastMessages(conversationIds: readonly string[]): Promise<Map<string, Message>> {
-    if (!conversationIds.length) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const id of conversationIds) pipeline.lindex(redisKeys.messageLog(id), -1);
-    const replies = await pipelineReplies<string | null>(pipeline);
+    const replies = await Promise.all(
+      conversationIds.map((id) =>
+        LAST_MESSAGE.run<string | null>(
+          this.redis,
+          [redisKeys.conversationState(id), redisKeys.messageLog(id)],
+          [],
+        ),
+      ),
+    );
     const last = new Map<string, Message>();
     conversationIds.forEach((id, index) => {
       const json = replies[index];
-      if (json) last.set(id, JSON.parse(json) as Message);
+      if (typeof json === 'string') last.set(id, JSON.parse(json) as Message);
     });
     return last;
   }

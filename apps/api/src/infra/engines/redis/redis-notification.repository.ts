@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { type Notification } from '@chat/protocol';
 import {
   NotificationRepository,
   type NotificationSource,
 } from '../../../modules/notifications/notification.repository';
-import { pipelineReplies, REDIS_CLIENT } from '../../redis/redis.module';
+import { pipelineReplies, type RedisClient } from '../../redis/redis-client';
+import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 
-// Creates it unless a notification with this id exists (a retried step): returns 1 or 0.
+// Creates it unless a notification with this id exists (a retried step): returns 1 or 0. Every
+// key is the user's (one slot); the order is the user's own counter.
 // KEYS: notification, userList, userUnread, sequence[, conversationIndex]
 // ARGV: id, fields as JSON[, seq of the message it points at]
 const CREATE_NOTIFICATION = `
@@ -91,7 +92,7 @@ function fromHash(hash: StoredNotification): Notification {
 
 @Injectable()
 export class RedisNotificationRepository extends NotificationRepository {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {
     super();
   }
 
@@ -110,10 +111,10 @@ export class RedisNotificationRepository extends NotificationRepository {
       readAt: notification.readAt ?? '',
     };
     const keys = [
-      redisKeys.notification(notification.id),
+      redisKeys.notification(userId, notification.id),
       redisKeys.userNotifications(userId),
       redisKeys.userUnreadNotifications(userId),
-      redisKeys.notificationSequence(),
+      redisKeys.notificationSequence(userId),
     ];
     const args = [notification.id, JSON.stringify(fields)];
     if (source) {
@@ -148,7 +149,7 @@ export class RedisNotificationRepository extends NotificationRepository {
       : await this.redis.zrevrangebyscore(listKey, maxScore, '-inf', 'LIMIT', 0, options.limit + 1);
     const pageIds = ids.slice(0, options.limit);
     const pipeline = this.redis.pipeline();
-    for (const id of pageIds) pipeline.hgetall(redisKeys.notification(id));
+    for (const id of pageIds) pipeline.hgetall(redisKeys.notification(userId, id));
     const notifications = (await pipelineReplies<StoredNotification>(pipeline)).map(fromHash);
     return { notifications, hasMore: ids.length > options.limit };
   }
@@ -163,7 +164,7 @@ export class RedisNotificationRepository extends NotificationRepository {
       3,
       redisKeys.userNotifications(userId),
       redisKeys.userUnreadNotifications(userId),
-      redisKeys.notification(notificationId),
+      redisKeys.notification(userId, notificationId),
       notificationId,
       new Date().toISOString(),
     )) as number;
@@ -176,7 +177,7 @@ export class RedisNotificationRepository extends NotificationRepository {
       1,
       redisKeys.userUnreadNotifications(userId),
       new Date().toISOString(),
-      redisKeys.notification(''),
+      redisKeys.notification(userId, ''),
     )) as number;
   }
 
@@ -192,7 +193,7 @@ export class RedisNotificationRepository extends NotificationRepository {
       redisKeys.userUnreadNotifications(userId),
       String(seq),
       new Date().toISOString(),
-      redisKeys.notification(''),
+      redisKeys.notification(userId, ''),
     )) as number;
   }
 }

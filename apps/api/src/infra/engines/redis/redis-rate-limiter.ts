@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/redis-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { UnavailableError } from '../../../common/domain-errors';
 import { type RateLimit, RateLimiter } from '../../../common/rate-limiter';
@@ -30,7 +30,7 @@ return {consumed, ttl}
 export class RedisRateLimiter extends RateLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {
     super();
   }
 

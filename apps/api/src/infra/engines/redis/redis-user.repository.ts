@@ -1,27 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/redis-client';
+import { LuaScript } from '../../redis/lua-script';
 import { type UserRecord, UserRepository } from '../../../modules/users/user.repository';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 
-// Replaces the user and its unique email/handle indexes in one step, or reports the clash.
-// KEYS: user, emailIndex, handleIndex  ARGV: id, json, keyOfOldEmail?, keyOfOldHandle? (computed here)
-const UPSERT_USER = `
-local emailOwner = redis.call('GET', KEYS[2])
+// Claims the email and handle for the user in the directory (one slot), releasing those it held
+// before, or reports the clash. The record itself is written after, on the user's slot: a retry
+// of an interrupted upsert claims the same again and writes the record.
+// KEYS: emailIndex, handleIndex, claims  ARGV: id, email, handle, emailKeyPrefix, handleKeyPrefix
+const CLAIM_IDENTITY = new LuaScript(`
+local emailOwner = redis.call('GET', KEYS[1])
 if emailOwner and emailOwner ~= ARGV[1] then return 'email' end
-local handleOwner = redis.call('GET', KEYS[3])
+local handleOwner = redis.call('GET', KEYS[2])
 if handleOwner and handleOwner ~= ARGV[1] then return 'handle' end
-local previous = redis.call('GET', KEYS[1])
+local previous = redis.call('HGET', KEYS[3], ARGV[1])
 if previous then
   local old = cjson.decode(previous)
-  if ARGV[3] .. old.email ~= KEYS[2] then redis.call('DEL', ARGV[3] .. old.email) end
-  if ARGV[4] .. old.handle ~= KEYS[3] then redis.call('DEL', ARGV[4] .. old.handle) end
+  if old.email ~= ARGV[2] then redis.call('DEL', ARGV[4] .. old.email) end
+  if old.handle ~= ARGV[3] then redis.call('DEL', ARGV[5] .. old.handle) end
 end
-redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[1])
-redis.call('SET', KEYS[3], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], cjson.encode({email = ARGV[2], handle = ARGV[3]}))
 return 'ok'
-`;
+`);
 
 // KEYS: user  ARGV: expected hash, new hash
 const REPLACE_PASSWORD_HASH = `
@@ -36,7 +39,7 @@ return 1
 
 @Injectable()
 export class RedisUserRepository extends UserRepository {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {
     super();
   }
 
@@ -46,9 +49,8 @@ export class RedisUserRepository extends UserRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<UserRecord[]> {
-    if (!ids.length) return [];
-    const values = await this.redis.mget(ids.map((id) => redisKeys.user(id)));
-    return values.flatMap((json) => (json ? [JSON.parse(json) as UserRecord] : []));
+    const records = await Promise.all(ids.map((id) => this.findById(id)));
+    return records.filter((record) => record !== null);
   }
 
   async findByEmail(email: string): Promise<UserRecord | null> {
@@ -62,18 +64,18 @@ export class RedisUserRepository extends UserRepository {
   }
 
   async upsert(user: UserRecord): Promise<{ conflict: 'email' | 'handle' | null }> {
-    const result = (await this.redis.eval(
-      UPSERT_USER,
-      3,
-      redisKeys.user(user.id),
-      redisKeys.userIdByEmail(user.email),
-      redisKeys.userIdByHandle(user.handle),
-      user.id,
-      JSON.stringify(user),
-      redisKeys.userIdByEmail(''),
-      redisKeys.userIdByHandle(''),
-    )) as string;
-    return { conflict: result === 'ok' ? null : (result as 'email' | 'handle') };
+    const result = await CLAIM_IDENTITY.run<string>(
+      this.redis,
+      [
+        redisKeys.userIdByEmail(user.email),
+        redisKeys.userIdByHandle(user.handle),
+        redisKeys.directoryClaims(),
+      ],
+      [user.id, user.email, user.handle, redisKeys.userIdByEmail(''), redisKeys.userIdByHandle('')],
+    );
+    if (result !== 'ok') return { conflict: result as 'email' | 'handle' };
+    await this.redis.set(redisKeys.user(user.id), JSON.stringify(user));
+    return { conflict: null };
   }
 
   async replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
