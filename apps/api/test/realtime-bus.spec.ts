@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config/app-config';
 import { MemoryBroker, MemoryRealtimeBus } from '../src/infra/realtime/memory-realtime-bus';
 import { type RealtimeBus } from '../src/infra/realtime/realtime-bus';
 import { RedisRealtimeBus } from '../src/infra/realtime/redis-realtime-bus';
-import { createRedisClient } from '../src/infra/redis/redis-client';
+import { connectRedisClient, createRedisClient } from '../src/infra/redis/redis-client';
 import { RedisConnections } from '../src/infra/redis/redis-connections';
 import { redisChannels } from '../src/infra/redis/redis-keys';
 import { ENGINES, type RedisTopologyHandle, startTopology } from './support/engines';
@@ -47,7 +47,7 @@ describe.each(ENGINES)('RealtimeBus contract on the %s engine', (engine) => {
       if (topology) {
         const config = loadConfig({ ...topology.environment, LOG_LEVEL: 'silent' });
         const publisher = createRedisClient(config.redis!, 'bus-test');
-        await publisher.connect();
+        await connectRedisClient(publisher);
         const redisBus = new RedisRealtimeBus(publisher, new RedisConnections());
         await redisBus.connect();
         cleanups.push(async () => {

@@ -134,6 +134,12 @@ export class RedisRealtimeBus extends RealtimeBus {
     this.subscribers.set(node, subscriber);
     this.connections.register('subscriber', client);
     client.on('error', (error: Error) => {
+      // A master that gives a slot away unsubscribes its channels itself (ioredis, which did not
+      // ask, reports a queue error); the slot map places them again.
+      if (error.message.includes('Last reply: sunsubscribe')) {
+        this.logger.debug(`subscriber connection ${node}: a slot moved away`);
+        return;
+      }
       // While Redis is down every retry fails; one line every few seconds is enough.
       if (Date.now() - this.lastLoggedAt < 5_000) return;
       this.lastLoggedAt = Date.now();

@@ -76,13 +76,17 @@ export class StoreCluster extends Cluster {
   }
 }
 
-const MAPPED = new WeakSet<Command>();
+const MAPPING = Symbol('maps store errors');
 
+/**
+ * Maps the command's rejection, once per promise: a command sent again (a Cluster pipeline
+ * retried after a redirection) gets a new promise and is mapped again.
+ */
 function mapRejection(command: Command): void {
-  if (MAPPED.has(command)) return;
-  MAPPED.add(command);
-  const reject = command.reject;
-  command.reject = (error: Error) => reject(toStoreError(error));
+  const reject = command.reject as Command['reject'] & { [MAPPING]?: true };
+  if (reject[MAPPING]) return;
+  const mapped = Object.assign((error: Error) => reject(toStoreError(error)), { [MAPPING]: true });
+  command.reject = mapped;
 }
 
 function sentinelAddresses(options: { sentinels: { host: string; port: number }[] }) {
@@ -156,7 +160,11 @@ function clusterOptions(
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
-    enableAutoPipelining: true,
+    // Off, as on a node (see nodeOptions): ioredis does not send an automatic pipeline again
+    // after a MOVED or a closed connection once one of its writes went through, while single
+    // commands are followed to the slot's new master (and so are explicit pipelines: one slot,
+    // reads only).
+    enableAutoPipelining: false,
     scaleReads: 'master',
     slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
     slotsRefreshTimeout: 2_000,
@@ -173,6 +181,17 @@ function clusterOptions(
       password: options.password,
     },
   };
+}
+
+/**
+ * Connects the client; a Cluster also connects to every master it found (ioredis connects to a
+ * node on its first command, and a Cluster without an offline queue refuses commands to a node
+ * still connecting, retrying them elsewhere: the first commands could then overtake each other).
+ */
+export async function connectRedisClient(client: RedisClient): Promise<void> {
+  await client.connect();
+  if (client instanceof Cluster)
+    await Promise.all(client.nodes('master').map((node) => node.ping()));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import { type AppConfig, type RedisConnectionOptions } from '../../config/app-config';
-import { createRedisClient, type RedisClient } from './redis-client';
+import { connectRedisClient, createRedisClient, type RedisClient } from './redis-client';
 import { RedisConnections } from './redis-connections';
 import { RedisTopology } from './redis-topology';
 import { ReplicatedWrites } from './replica-acknowledgement';
@@ -24,7 +24,7 @@ async function connect(
   const client = createRedisClient(config.redis!, label);
   owned.clients.push(client);
   connections.register(name, client);
-  await client.connect();
+  await connectRedisClient(client);
   return client;
 }
 

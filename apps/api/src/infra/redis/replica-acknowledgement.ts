@@ -5,6 +5,7 @@ import { UnavailableError } from '../../common/domain-errors';
 import { type ReplicaAcknowledgement } from '../../config/app-config';
 import { type LuaScript } from './lua-script';
 import { nodeKey, type RedisClient } from './redis-client';
+import { toStoreError } from './redis-errors';
 
 type Argument = string | number | Buffer;
 
@@ -91,7 +92,10 @@ class ReplicaWaiter {
 
   private async send(): Promise<void> {
     const { replicas, timeoutMs } = this.acknowledgement;
-    const acknowledged = await this.connection.wait(replicas, timeoutMs);
+    // A node connection of a Cluster is ioredis's own: its failures are mapped here.
+    const acknowledged = await this.connection.wait(replicas, timeoutMs).catch((error: Error) => {
+      throw toStoreError(error);
+    });
     if (acknowledged < replicas) {
       const error = new UnavailableError();
       error.cause = new Error(

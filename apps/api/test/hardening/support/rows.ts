@@ -22,6 +22,28 @@ export const ROWS = [
     test: 'redis-stall.spec.ts',
   },
   {
+    id: 'sentinel-failover',
+    section: 'Faults',
+    title: 'Sentinel: `kill -9` of the Redis master under load',
+    test: 'redis-failover.spec.ts',
+    alsoCoveredBy:
+      'replica-ack.spec.ts (no replica: a post is refused and shown only once replicated)',
+  },
+  {
+    id: 'cluster-failover',
+    section: 'Faults',
+    title: 'Redis Cluster: `kill -9` of a master under load',
+    test: 'redis-failover.spec.ts',
+  },
+  {
+    id: 'cluster-reshard',
+    section: 'Faults',
+    title: 'Redis Cluster: slots moved between masters (resharding) under load',
+    test: 'redis-failover.spec.ts',
+    alsoCoveredBy:
+      'realtime-bus.spec.ts (subscriptions follow a moved slot and a promoted replica)',
+  },
+  {
     id: 'api-sigkill',
     section: 'Faults',
     title: 'SIGKILL of an API instance under load',

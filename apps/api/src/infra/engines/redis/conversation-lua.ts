@@ -42,34 +42,43 @@ end
 
 -- Announces the messages above the last announced one, up to up_to, in seq order, and counts
 -- each as unread for every participant but its author. A message is shown (read, replayed,
--- counted) only from here on.
+-- counted) only from here on. Returns what it knows of the copies: {version, participants,
+-- counts by user, last message}, or nil when there was nothing to announce.
 local function publish_through(c, k, up_to, head, middle, tail, channel)
   local published = published_of(k)
-  if up_to <= published then return end
+  if up_to <= published then return nil end
   local participants = redis.call('ZRANGE', k.participants, 0, -1)
+  local counts, last = {}, false
   for offset, json in ipairs(redis.call('LRANGE', k.log, published, up_to - 1)) do
     local seq = published + offset
     redis.call('SPUBLISH', channel, head .. seq .. middle .. json .. tail)
     local author = cjson.decode(json).author.id
     for _, user in ipairs(participants) do
-      if user ~= author then redis.call('HINCRBY', k.unread, user, 1) end
+      if user ~= author then counts[user] = redis.call('HINCRBY', k.unread, user, 1) end
     end
+    last = json
   end
   redis.call('HSET', k.state, 'published', up_to)
-  redis.call('HINCRBY', k.state, 'version', 1)
+  return {redis.call('HINCRBY', k.state, 'version', 1), participants, counts, last}
 end
 
 -- What every participant's copy must become: {version, participants, counts, last message}.
-local function copies(k)
-  local participants = redis.call('ZRANGE', k.participants, 0, -1)
+local function copies(k, known)
+  local participants, counts_by_user, version, last
+  if known then
+    version, participants, counts_by_user, last = known[1], known[2], known[3], known[4]
+  else
+    participants, counts_by_user = redis.call('ZRANGE', k.participants, 0, -1), {}
+    version = tonumber(redis.call('HGET', k.state, 'version') or '0')
+    local published = published_of(k)
+    last = false
+    if published > 0 then last = redis.call('LINDEX', k.log, published - 1) end
+  end
   local counts = {}
   for index, user in ipairs(participants) do
-    counts[index] = tonumber(redis.call('HGET', k.unread, user) or '0')
+    counts[index] = counts_by_user[user] or tonumber(redis.call('HGET', k.unread, user) or '0')
   end
-  local published = published_of(k)
-  local last = false
-  if published > 0 then last = redis.call('LINDEX', k.log, published - 1) end
-  return {tonumber(redis.call('HGET', k.state, 'version') or '0'), participants, counts, last}
+  return {version, participants, counts, last}
 end
 `;
 
@@ -94,8 +103,9 @@ if seq == 0 then
   redis.call('HSET', k.idempotency, ARGV[2], seq)
   redis.call('ZADD', author_key(c, ARGV[4]), seq, seq)
 end
-if ARGV[5] == '1' then publish_through(c, k, seq, ARGV[6], ARGV[7], ARGV[8], ARGV[9]) end
-local result = copies(k)
+local known = nil
+if ARGV[5] == '1' then known = publish_through(c, k, seq, ARGV[6], ARGV[7], ARGV[8], ARGV[9]) end
+local result = copies(k, known)
 return {created, seq, redis.call('LINDEX', k.log, seq - 1), result[1], result[2], result[3], result[4]}
 `);
 
@@ -108,8 +118,7 @@ return {created, seq, redis.call('LINDEX', k.log, seq - 1), result[1], result[2]
 export const PUBLISH_MESSAGES = new LuaScript(`${CONVERSATION_LUA}
 local c = ARGV[1]
 local k = keys_of(c)
-publish_through(c, k, tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6])
-return copies(k)
+return copies(k, publish_through(c, k, tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]))
 `);
 
 /**

@@ -37,7 +37,7 @@ export type CopyCause =
  * KEYS: per user, {@link copyKeys}
  * ARGV: c, activity (0: unchanged), cause, lastMessageJson (or ''), unread template head,
  *       middle, withMessage, tail; then per user: version, participant (1/0), count, channel
- * Returns each user's unread total.
+ * Returns each user's unread total (0 for a message: nobody reads it).
  */
 export const APPLY_COPIES = new LuaScript(`
 local c = ARGV[1]
@@ -51,38 +51,47 @@ for index = 0, #KEYS / ${KEYS_PER_USER} - 1 do
   local inbox, unread_inbox, member_of = KEYS[key + 4], KEYS[key + 5], KEYS[key + 6]
   local arg = ${FIXED_ARGS} + index * ${ARGS_PER_USER}
   local version, count, channel = tonumber(ARGV[arg + 1]), tonumber(ARGV[arg + 3]), ARGV[arg + 4]
-  local count_now = tonumber(redis.call('HGET', unread, c) or '0')
-  local total = tonumber(redis.call('GET', total_key) or '0')
-  local applied = version > tonumber(redis.call('HGET', versions, c) or '0')
-  local changed = false
+  -- The version the copy was made from, negative when the user had left.
+  local held = tonumber(redis.call('HGET', versions, c) or '0')
+  local applied = version > math.abs(held)
+  local member, count_now, total, changed
   if applied then
-    redis.call('HSET', versions, c, version)
-    if ARGV[arg + 2] == '1' then
-      redis.call('SADD', member_of, c)
+    member = ARGV[arg + 2] == '1'
+    if member then
+      redis.call('HSET', versions, c, version)
+      if held <= 0 then redis.call('SADD', member_of, c) end
     else
+      redis.call('HSET', versions, c, -version)
       redis.call('SREM', member_of, c)
       redis.call('ZREM', inbox, c)
       count = 0
     end
+    count_now = tonumber(redis.call('HGET', unread, c) or '0')
     if count ~= count_now then
-      total = total + count - count_now
-      redis.call('SET', total_key, total)
+      total = redis.call('INCRBY', total_key, count - count_now)
       if count > 0 then redis.call('HSET', unread, c, count) else redis.call('HDEL', unread, c) end
       count_now = count
       changed = true
     end
+  else
+    member = held > 0 or (held == 0 and redis.call('SISMEMBER', member_of, c) == 1)
   end
-  if redis.call('SISMEMBER', member_of, c) == 1 then
-    local moved = false
-    if activity > 0 then moved = redis.call('ZADD', inbox, 'GT', 'CH', activity, c) == 1 end
-    local score = redis.call('ZSCORE', inbox, c)
-    if count_now > 0 and score then
-      redis.call('ZADD', unread_inbox, score, c)
+  if member then
+    local moved, score = false, nil
+    if activity > 0 and redis.call('ZADD', inbox, 'GT', 'CH', activity, c) == 1 then
+      moved, score = true, activity
+    end
+    if count_now == nil then count_now = tonumber(redis.call('HGET', unread, c) or '0') end
+    if count_now > 0 then
+      if moved or changed or not applied then
+        score = score or redis.call('ZSCORE', inbox, c)
+        if score then redis.call('ZADD', unread_inbox, score, c) end
+      end
     else
       redis.call('ZREM', unread_inbox, c)
     end
-    local tell = (cause == 'message' and moved) or (cause == 'read' and applied)
-    if tell then
+    if (cause == 'message' and moved) or (cause == 'read' and applied) then
+      total = total or tonumber(redis.call('GET', total_key) or '0')
       local frame = ARGV[5] .. count_now .. ARGV[6] .. total
       if cause == 'message' and last ~= '' then frame = frame .. ARGV[7] .. last end
       redis.call('SPUBLISH', channel, frame .. ARGV[8])
@@ -90,7 +99,8 @@ for index = 0, #KEYS / ${KEYS_PER_USER} - 1 do
   else
     redis.call('ZREM', unread_inbox, c)
   end
-  totals[index + 1] = total
+  if cause ~= 'message' then total = total or tonumber(redis.call('GET', total_key) or '0') end
+  totals[index + 1] = total or 0
 end
 return totals
 `);
