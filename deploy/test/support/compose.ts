@@ -105,6 +105,7 @@ export interface ComposeService {
   deploy?: { replicas?: number };
   stop_grace_period?: string;
   command?: string[];
+  entrypoint?: string[];
   volumes?: string[];
   ports?: unknown[];
   depends_on?: Record<string, { condition: string }>;
@@ -116,18 +117,18 @@ export interface ComposeFile {
   volumes?: Record<string, unknown>;
 }
 
-export function readComposeText(): string {
-  return readFileSync(COMPOSE_FILE, 'utf8');
+export function readComposeText(file = COMPOSE_FILE): string {
+  return readFileSync(file, 'utf8');
 }
 
 /** The file as written, before interpolation. */
-export function loadRawCompose(): ComposeFile {
-  return parse(readComposeText()) as ComposeFile;
+export function loadRawCompose(file = COMPOSE_FILE): ComposeFile {
+  return parse(readComposeText(file)) as ComposeFile;
 }
 
 /** The file as compose would run it with `environment` as its `.env`. */
-export function loadCompose(environment: Environment): ComposeFile {
-  return interpolateTree(loadRawCompose(), environment) as ComposeFile;
+export function loadCompose(environment: Environment, file = COMPOSE_FILE): ComposeFile {
+  return interpolateTree(loadRawCompose(file), environment) as ComposeFile;
 }
 
 /** `networks:` in either form, as a map. */
