@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { RedisServer } from '@chat/test-support';
 import { ConversationIndexer } from '../src/modules/chat/conversation-indexer';
 import { type ApiInstance, startApi } from './support/api-instance';
 import { DEMO, HttpClient } from './support/http-client';
+import { platformState } from './support/platform-state';
 
 /**
  * `test/fixtures/layout-v1/dump.rdb` was written by the API before the inbox indexes existed:
@@ -90,5 +92,47 @@ describe('a Redis written by the previous layout', () => {
       conversations: { th_bk_1002: 1, th_bk_1001: 2 },
       hasMore: false,
     });
+  });
+});
+
+/**
+ * `test/fixtures/layout-v2/dump.rdb` was written by the API of the inbox indexes, before the
+ * hash-tagged layout (decision 0019): the demo data with DEMO_HISTORY (forty bookings, their
+ * threads, unread states and bell notifications) and a few more messages and reads.
+ * `served.json` is what that API served its users from it; this API, once it has migrated the
+ * snapshot at boot, must serve the same.
+ */
+describe('a Redis written before the hash-tagged layout', () => {
+  const fixture = path.join(__dirname, 'fixtures/layout-v2');
+  let redis: RedisServer | null = null;
+  let api: ApiInstance | null = null;
+
+  afterEach(async () => {
+    await api?.close();
+    await redis?.dispose();
+  });
+
+  it('is moved to the new layout at boot and serves what the previous API served', async () => {
+    redis = await RedisServer.start({ snapshot: path.join(fixture, 'dump.rdb') });
+    api = await startApi({ REDIS_URL: redis.url, DEMO_SEED: 'false' });
+    const served = JSON.parse(readFileSync(path.join(fixture, 'served.json'), 'utf8')) as unknown;
+    expect(await platformState(api.baseUrl)).toEqual(served);
+    const probe = new Redis(redis.port, '127.0.0.1');
+    try {
+      expect(await probe.hgetall('chat:layout')).toEqual({ version: '3', migrated: '3' });
+      // Nothing is left under the old names but the sessions, bookings and the set of threads.
+      const leftovers = (await probe.keys('chat:*')).filter(
+        (key) =>
+          !key.startsWith('chat:{') &&
+          !/^chat:(session|booking|presence|rate|layout|conversations$)/.test(key),
+      );
+      expect(leftovers).toEqual([]);
+    } finally {
+      probe.disconnect();
+    }
+    // A second boot changes nothing.
+    await api.close();
+    api = await startApi({ REDIS_URL: redis.url, DEMO_SEED: 'false' });
+    expect(await platformState(api.baseUrl)).toEqual(served);
   });
 });

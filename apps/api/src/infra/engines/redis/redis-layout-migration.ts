@@ -18,9 +18,11 @@ const old = {
   emailPattern: 'chat:user-email:*',
   handlePattern: 'chat:user-handle:*',
   inboxAll: 'chat:inbox:all',
-  /** Indexes of layout 2, built again by ConversationIndexer. */
-  derivedPatterns: ['chat:inbox:*', 'chat:search:*'],
-  derivedKeys: ['chat:activity-seq', 'chat:notification-seq'],
+  inboxCountryPrefix: 'chat:inbox:country:',
+  activitySequence: 'chat:activity-seq',
+  searchAll: 'chat:search:all',
+  searchCountryPrefix: 'chat:search:country:',
+  notificationSequence: 'chat:notification-seq',
 };
 
 /** Escapes a literal for a SCAN MATCH pattern. */
@@ -31,8 +33,9 @@ function globLiteral(text: string): string {
 /**
  * Moves a Redis written before the hash-tagged layout (decision 0019) into it, once, at boot:
  * every key of a conversation, of a user and of the directory under its tag, read markers from
- * each user to each conversation, notifications under their user. The indexes (inbox, unread,
- * search, activity) are dropped and built again by ConversationIndexer, which runs after this.
+ * each user to each conversation, notifications under their user. The indexes of layout 2 keep
+ * their activity numbers (so threads keep their order); ConversationIndexer, which runs after
+ * this, makes every index and count right (and builds them for layout 1).
  * Each key is moved only if it is still where it was, so an interrupted migration goes on where
  * it stopped; one boot migrates while the others wait for it.
  *
@@ -111,9 +114,19 @@ export class RedisLayoutMigration implements OnModuleInit {
       if (userId) users.add(userId);
     }
     for (const userId of users) await this.migrateUser(redis, userId);
-    for (const pattern of [old.emailPattern, old.handlePattern, ...old.derivedPatterns])
+    await this.move(redis, old.inboxAll, redisKeys.inboxAll());
+    await this.move(redis, old.activitySequence, redisKeys.activitySequence());
+    await this.move(redis, old.searchAll, redisKeys.searchAll());
+    for (const [prefix, to] of [
+      [old.inboxCountryPrefix, redisKeys.inboxCountry],
+      [old.searchCountryPrefix, redisKeys.searchCountry],
+    ] as const) {
+      for (const key of await this.scan(redis, `${prefix}*`))
+        await this.move(redis, key, to(key.slice(prefix.length)));
+    }
+    for (const pattern of [old.emailPattern, old.handlePattern])
       await this.deleteAll(redis, await this.scan(redis, pattern));
-    await redis.del(...old.derivedKeys);
+    await redis.del(old.notificationSequence);
     return { conversations: conversations.length, users: users.size };
   }
 
@@ -140,7 +153,8 @@ export class RedisLayoutMigration implements OnModuleInit {
         redisKeys.messagesByAuthor(id, key.slice(`${from}:author:`.length)),
       );
     }
-    await redis.del(`${from}:activity`, `${from}:tokens`);
+    await this.move(redis, `${from}:activity`, redisKeys.activityHistory(id));
+    await this.move(redis, `${from}:tokens`, redisKeys.conversationTokens(id));
     // Every message of the old layout was announced as it was appended.
     const length = await redis.llen(redisKeys.messageLog(id));
     await redis.hsetnx(redisKeys.conversationState(id), 'published', length);
@@ -179,13 +193,11 @@ export class RedisLayoutMigration implements OnModuleInit {
     const markers = await redis.hgetall(`${from}:read`);
     for (const [conversationId, marker] of Object.entries(markers))
       await redis.hset(redisKeys.readMarkers(conversationId), userId, marker);
-    await redis.del(
-      `${from}:read`,
-      `${from}:inbox`,
-      `${from}:inbox:unread`,
-      `${from}:unread`,
-      `${from}:unread-total`,
-    );
+    await redis.del(`${from}:read`);
+    await this.move(redis, `${from}:inbox`, redisKeys.userInbox(userId));
+    await this.move(redis, `${from}:inbox:unread`, redisKeys.userUnreadInbox(userId));
+    await this.move(redis, `${from}:unread`, redisKeys.userUnread(userId));
+    await this.move(redis, `${from}:unread-total`, redisKeys.userUnreadTotal(userId));
     const json = await redis.get(redisKeys.user(userId));
     if (!json) return;
     const { email, handle } = JSON.parse(json) as { email: string; handle: string };
