@@ -32,6 +32,7 @@ const ENVIRONMENT = {
   STACK_NAME: 'chat-prod',
   REDIS_PASSWORD: 'data-secret-0123456789',
   REDIS_SENTINEL_PASSWORD: 'sentinel-secret-0123456789',
+  TRUSTED_PROXY_SECRET: 'edge-secret-0123456789',
 };
 const stack = (environment: Record<string, string> = {}) =>
   loadCompose({ ...ENVIRONMENT, ...environment }, SENTINEL_COMPOSE_FILE);
@@ -45,7 +46,7 @@ const withoutRedis = ({ environment, depends_on: _dependsOn, ...service }: Compo
   ),
 });
 
-const aliasOf = (service: ComposeService) => serviceNetworks(service).default?.aliases?.[0];
+const aliasOf = (service: ComposeService) => serviceNetworks(service).data?.aliases?.[0];
 
 describe('docker-compose.sentinel.yml', () => {
   it('passes the compose schema and dclint with no error and no warning', () => {
@@ -123,7 +124,7 @@ describe('docker-compose.sentinel.yml', () => {
       expect(Number(service.environment!.QUORUM)).toBe(Math.floor(sentinels.length / 2) + 1);
     }
     for (const [name, service] of [...nodes, ...sentinels]) {
-      expect(Object.keys(serviceNetworks(service)), name).toEqual(['default']);
+      expect(Object.keys(serviceNetworks(service)), name).toEqual(['data']);
       expect(service.volumes, name).toContain('./deploy/redis:/etc/chat-redis:ro');
     }
   });

@@ -25,17 +25,38 @@ function operations(name: string, kind: string): Array<{ op: string; path: strin
   return patch ? (parse(patch.patch) as Array<{ op: string; path: string; value?: any }>) : [];
 }
 
+/** The api container of the base, whose environment the overlays extend. */
+const baseApi = parseAllDocuments(readFileSync(join(K8S_DIRECTORY, 'api.yaml'), 'utf8'))
+  .map((document) => document.toJS() as any)
+  .find((manifest) => manifest.kind === 'Deployment').spec.template.spec.containers[0];
+
 /** The api's environment once the overlay is applied: its ConfigMap, then its secrets. */
 function apiEnvironment(name: string): { environment: Record<string, string>; secrets: any[] } {
   const data: Record<string, string> = { ...baseConfigMap.data };
   for (const operation of operations(name, 'ConfigMap')) {
     const key = operation.path.replace('/data/', '');
-    if (operation.op === 'remove') delete data[key];
-    else data[key] = String(operation.value);
+    if (operation.op === 'remove') {
+      expect(data, operation.path).toHaveProperty(key);
+      delete data[key];
+    } else data[key] = String(operation.value);
   }
-  const secrets = operations(name, 'Deployment').map((operation) => operation.value);
+  const added = operations(name, 'Deployment')
+    .filter((operation) => operation.path.endsWith('/env/-'))
+    .map((operation) => operation.value);
+  const secrets = [...baseApi.env, ...added].filter(
+    (variable: any) => variable.name.startsWith('REDIS_') && variable.valueFrom?.secretKeyRef,
+  );
   for (const secret of secrets) data[secret.name] = 'from-the-secret-0123456789';
   return { environment: data, secrets };
+}
+
+/** The labels the overlay gives the api's pods. */
+function podLabels(name: string): Record<string, string> {
+  return Object.fromEntries(
+    operations(name, 'Deployment')
+      .filter((operation) => operation.path.startsWith('/spec/template/metadata/labels/'))
+      .map((operation) => [operation.path.split('/').at(-1)!, String(operation.value)]),
+  );
 }
 
 /** What each overlay leaves out of the base: its single Redis. */
@@ -50,7 +71,11 @@ describe('Kubernetes with Redis behind Sentinel (deploy/k8s-sentinel)', () => {
 
   it('replaces the base single Redis with the chart and points the api at its sentinels', () => {
     expect(overlay('k8s-sentinel').resources).toEqual(['../k8s']);
-    expect(deleted('k8s-sentinel')).toEqual(['StatefulSet/chat-redis', 'Service/chat-redis']);
+    expect(deleted('k8s-sentinel')).toEqual([
+      'StatefulSet/chat-redis',
+      'Service/chat-redis',
+      'NetworkPolicy/chat-redis',
+    ]);
     const { environment } = apiEnvironment('k8s-sentinel');
     const config = loadConfig(environment);
     expect(config.redis?.mode).toBe('sentinel');
@@ -68,8 +93,18 @@ describe('Kubernetes with Redis behind Sentinel (deploy/k8s-sentinel)', () => {
     expect(config.redis.sentinelPassword).toBeDefined();
   });
 
+  it('lets only the api reach Redis, as the base does', () => {
+    const release = /helm install (\S+) /.exec(read('deploy/k8s-sentinel/values.yaml'))![1];
+    expect(chart.networkPolicy).toEqual({ enabled: true, allowExternal: false });
+    expect(podLabels('k8s-sentinel')).toEqual({ [`${release}-client`]: 'true' });
+  });
+
   it('asks for passwords the api is given, keeps the journal, and can acknowledge after a failover', () => {
     const { secrets } = apiEnvironment('k8s-sentinel');
+    expect(secrets.map((secret) => secret.name).sort()).toEqual([
+      'REDIS_PASSWORD',
+      'REDIS_SENTINEL_PASSWORD',
+    ]);
     expect(chart.auth).toMatchObject({ enabled: true, sentinel: true });
     for (const secret of secrets) {
       expect(secret.valueFrom.secretKeyRef).toEqual({
@@ -91,7 +126,11 @@ describe('Kubernetes on a Redis Cluster (deploy/k8s-cluster)', () => {
 
   it('replaces the base single Redis with the chart and gives the api some of its nodes', () => {
     expect(overlay('k8s-cluster').resources).toEqual(['../k8s']);
-    expect(deleted('k8s-cluster')).toEqual(['StatefulSet/chat-redis', 'Service/chat-redis']);
+    expect(deleted('k8s-cluster')).toEqual([
+      'StatefulSet/chat-redis',
+      'Service/chat-redis',
+      'NetworkPolicy/chat-redis',
+    ]);
     const config = loadConfig(apiEnvironment('k8s-cluster').environment);
     expect(config.redis?.mode).toBe('cluster');
     if (config.redis?.mode !== 'cluster') return;
@@ -102,6 +141,12 @@ describe('Kubernetes on a Redis Cluster (deploy/k8s-cluster)', () => {
       expect(node.port).toBe(6379);
     }
     expect(config.redis.password).toBeDefined();
+  });
+
+  it('lets only the api reach Redis, as the base does', () => {
+    const release = /helm install (\S+) /.exec(read('deploy/k8s-cluster/values.yaml'))![1];
+    expect(chart.networkPolicy).toEqual({ enabled: true, allowExternal: false });
+    expect(podLabels('k8s-cluster')).toEqual({ [`${release}-client`]: 'true' });
   });
 
   it('asks for the password the api is given, keeps the journal, and can acknowledge after a failover', () => {
