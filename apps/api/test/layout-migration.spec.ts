@@ -117,7 +117,7 @@ describe('a Redis written before the hash-tagged layout', () => {
     api = await startApi({ REDIS_URL: redis.url, DEMO_SEED: 'false' });
     const served = JSON.parse(readFileSync(path.join(fixture, 'served.json'), 'utf8')) as unknown;
     expect(await platformState(api.baseUrl)).toEqual(served);
-    const probe = new Redis(redis.port, '127.0.0.1');
+    const probe = new Redis(redis.url);
     try {
       expect(await probe.hgetall('chat:layout')).toEqual({ version: '3', migrated: '3' });
       // Nothing is left under the old names but the sessions, bookings and the set of threads.
