@@ -62,7 +62,7 @@ export async function assertRedisAsksForPassword(options: RedisConnectionOptions
   };
   const refuse = (what: string) =>
     new Error(
-      `${what} answer clients without a password. Redis holds the sessions: set requirepass (or an ACL user with the default user off) and give the API the password`,
+      `${what} clients without a password. Redis holds the sessions: set requirepass (or an ACL user with the default user off) and give the API the password`,
     );
   switch (options.mode) {
     case 'single': {
@@ -70,18 +70,19 @@ export async function assertRedisAsksForPassword(options: RedisConnectionOptions
         const url = new URL(options.url);
         url.username = '';
         url.password = '';
-        if (await answersAnonymously(new Redis(url.toString(), settings))) throw refuse('Redis');
+        if (await answersAnonymously(new Redis(url.toString(), settings)))
+          throw refuse('Redis answers');
       } else if (
         await answersAnonymously(new Redis({ ...settings, host: options.host, port: options.port }))
       ) {
-        throw refuse('Redis');
+        throw refuse('Redis answers');
       }
       return;
     }
     case 'sentinel': {
       const [sentinel] = options.sentinels;
       if (await answersAnonymously(new Redis({ ...settings, ...sentinel })))
-        throw refuse('The sentinels');
+        throw refuse('The sentinels answer');
       const master = new Redis({
         ...settings,
         sentinels: options.sentinels,
@@ -89,13 +90,13 @@ export async function assertRedisAsksForPassword(options: RedisConnectionOptions
         sentinelUsername: options.sentinelUsername,
         sentinelPassword: options.sentinelPassword,
       });
-      if (await answersAnonymously(master)) throw refuse('The Redis nodes');
+      if (await answersAnonymously(master)) throw refuse('The Redis nodes answer');
       return;
     }
     case 'cluster': {
       const [node] = options.nodes;
       if (await answersAnonymously(new Redis({ ...settings, ...node })))
-        throw refuse('The Redis nodes');
+        throw refuse('The Redis nodes answer');
     }
   }
 }
