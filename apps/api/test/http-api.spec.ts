@@ -5,11 +5,11 @@ import { RATE_LIMIT_WINDOW_SECONDS, RateLimiter } from '../src/common/rate-limit
 import { NotificationRepository } from '../src/modules/notifications/notification.repository';
 import { UserRepository } from '../src/modules/users/user.repository';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
-import { ENGINES, useEngine } from './support/engines';
+import { INTEGRATION_ENGINES, useEngine } from './support/engines';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
 import { expectEventually } from '@chat/test-support';
 
-describe.each(ENGINES)('HTTP API on the %s engine', (engineName) => {
+describe.each(INTEGRATION_ENGINES)('HTTP API on the %s engine', (engineName) => {
   const engine = useEngine(engineName);
   let api: ApiInstance;
   const as = async (email: string) => {
@@ -908,7 +908,7 @@ describe('the message rate limit', () => {
   });
 });
 
-describe.each(ENGINES)('the login rate limit on the %s engine', (engineName) => {
+describe.each(INTEGRATION_ENGINES)('the login rate limit on the %s engine', (engineName) => {
   const engine = useEngine(engineName);
 
   it('counts every attempt from an address, right or wrong, and refuses the next with 429', async () => {
@@ -942,7 +942,7 @@ describe.each(ENGINES)('the login rate limit on the %s engine', (engineName) => 
   });
 });
 
-describe.each(ENGINES)('the per-account login limit on the %s engine', (engineName) => {
+describe.each(INTEGRATION_ENGINES)('the per-account login limit on the %s engine', (engineName) => {
   const engine = useEngine(engineName);
 
   it('counts attempts on one account from any address, and refuses known and unknown accounts alike', async () => {

@@ -5,7 +5,7 @@ import { SessionRepository } from '../src/modules/auth/session.repository';
 import { MessageRepository } from '../src/modules/chat/message.repository';
 import { StoreAnnouncer } from '../src/modules/chat/store-announcer.port';
 import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
-import { ENGINES, useEngine } from './support/engines';
+import { INTEGRATION_ENGINES, useEngine } from './support/engines';
 import { expectEventually } from '@chat/test-support';
 import { BK_1001_THREAD, BK_2001_THREAD, DEMO, HttpClient } from './support/http-client';
 import { metric, postMessage, range, signIn, subscribe } from './support/realtime';
@@ -13,7 +13,7 @@ import { TestSocket, wsUrl } from './support/ws-client';
 
 const ALLOWED_ORIGIN = 'http://localhost:3100';
 
-describe.each(ENGINES)('realtime gateway on the %s engine', (engineName) => {
+describe.each(INTEGRATION_ENGINES)('realtime gateway on the %s engine', (engineName) => {
   const engine = useEngine(engineName);
   let api: ApiInstance;
   const sockets: TestSocket[] = [];
