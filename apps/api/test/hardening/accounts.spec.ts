@@ -1,6 +1,7 @@
 import { randomBytes, scrypt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2ID, PasswordHasher } from '../../src/modules/auth/password-hasher';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { INTERNAL_TOKEN } from '../support/api-instance';
 import { type ApiProcess, redisEnvironment, spawnApi } from '../support/api-process';
 import { DEMO, HttpClient } from '../support/http-client';
@@ -254,7 +255,9 @@ describe('accounts: login limits, session lifetime and password hashes', () => {
 
     // bob's stored hash, as the API wrote them before: scrypt at N=2^15.
     const client = redis.client();
-    const bob = JSON.parse((await client.get('chat:user:u_bob'))!) as { passwordHash: string };
+    const bob = JSON.parse((await client.get(redisKeys.user('u_bob')))!) as {
+      passwordHash: string;
+    };
     const salt = randomBytes(16);
     const key = await new Promise<Buffer>((resolve, reject) =>
       scrypt('demo1234', salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 2 ** 26 }, (error, derived) =>
@@ -262,17 +265,17 @@ describe('accounts: login limits, session lifetime and password hashes', () => {
       ),
     );
     const legacy = `scrypt$32768$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
-    await client.set('chat:user:u_bob', JSON.stringify({ ...bob, passwordHash: legacy }));
+    await client.set(redisKeys.user('u_bob'), JSON.stringify({ ...bob, passwordHash: legacy }));
     const wrong = await new HttpClient(a.baseUrl).post('/api/auth/login', {
       email: DEMO.bob,
       password: 'not-his-password',
     });
     const keptAfterWrong =
-      (JSON.parse((await client.get('chat:user:u_bob'))!) as { passwordHash: string })
+      (JSON.parse((await client.get(redisKeys.user('u_bob')))!) as { passwordHash: string })
         .passwordHash === legacy;
     await new HttpClient(a.baseUrl).login(DEMO.bob);
     const rehashed = (
-      JSON.parse((await client.get('chat:user:u_bob'))!) as { passwordHash: string }
+      JSON.parse((await client.get(redisKeys.user('u_bob')))!) as { passwordHash: string }
     ).passwordHash;
     await new HttpClient(b.baseUrl).login(DEMO.bob);
     client.disconnect();

@@ -12,6 +12,7 @@ import {
   spawnChild,
 } from '@chat/test-support';
 import { prepareStandalone, WEB_ROOT } from '../../../web/scripts/standalone.mjs';
+import { redisKeys } from '../../src/infra/redis/redis-keys';
 import { INTERNAL_TOKEN } from '../support/api-instance';
 import { type ApiProcess, redisEnvironment, spawnApi } from '../support/api-process';
 import { BK_1001_THREAD, DEMO, HttpClient } from '../support/http-client';
@@ -333,7 +334,7 @@ describe('browser defences: CSP on every page, framing, open redirects, the publ
     }
     const created = await new HttpClient(api.baseUrl).get('/api/auth/me');
     const mallory = redis.client();
-    const malloryExists = (await mallory.exists('chat:user:u_mallory')) === 1;
+    const malloryExists = (await mallory.exists(redisKeys.user('u_mallory'))) === 1;
     mallory.disconnect();
     const publicRoutes = [
       await fetch(`${edge.origin}/api/health`),
