@@ -99,7 +99,7 @@ describe.each(['redis', 'cluster'] as const)('the steps of a change on %s', (eng
       { userId: 'u_vu', version: 9, participant: false, count: 0 },
     ]);
     await writer.apply('th_steps', 600, 'message', null, copy(8, 3));
-    expect(await inbox.unread('u_vu')).toMatchObject({ conversations: new Map() });
+    expect(await inbox.unread('u_vu', 100)).toMatchObject({ conversations: new Map() });
     expect(await inbox.activityIn({ kind: 'user', userId: 'u_vu' }, ['th_steps'])).toEqual(
       new Map(),
     );
