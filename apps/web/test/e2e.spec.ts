@@ -2,8 +2,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, signedInPage } from './support/browser';
 import { ChatApiClient } from './support/chat-api';
-import { Edge } from './support/edge';
-import { expectEventually, freePort, RedisServer } from '@chat/test-support';
+import { expectEventually, freePort, LoopbackEdge, RedisServer } from '@chat/test-support';
 import { spawnApi, startWeb, type ApiProcess, type WebServer } from './support/servers';
 
 const THREAD = 'th_bk_1001';
@@ -38,7 +37,7 @@ describe('web app end to end', () => {
   let api: ApiProcess;
   let apiEnvironment: Record<string, string>;
   let web: WebServer;
-  let edge: Edge;
+  let edge: LoopbackEdge;
   let browser: Browser;
 
   beforeAll(async () => {
@@ -57,7 +56,7 @@ describe('web app end to end', () => {
     };
     api = await spawnApi(apiEnvironment);
     web = await startWeb({ API_INTERNAL_URL: api.baseUrl });
-    edge = await Edge.start(web.port, api.port, edgePort);
+    edge = await LoopbackEdge.start({ webPort: web.port, apiPort: api.port }, edgePort);
   });
 
   // A failure in the browser is often a server's: show what the servers said.

@@ -15,10 +15,12 @@ export interface LoopbackEdgeOptions {
 /**
  * A loopback stand-in for the production edge (Traefik or nginx): `/api/ws/*` upgrades go to the
  * API with `/api` stripped, everything else to the web server. Like Traefik, it replaces any
- * `X-Forwarded-For` the client sent with the client's address.
+ * `X-Forwarded-For` the client sent with the client's address. It can refuse upgrades for a
+ * while (503, as Traefik answers with no healthy backend), to hold a client in "reconnecting".
  */
 export class LoopbackEdge {
   private readonly sockets = new Set<Socket>();
+  refuseUpgrades = false;
 
   private constructor(
     private readonly server: Server,
@@ -84,6 +86,10 @@ export class LoopbackEdge {
     const path = incoming.url ?? '/';
     if (!path.startsWith('/api/ws/')) {
       client.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (this.refuseUpgrades) {
+      client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const upstream = connect(this.options.apiPort, '127.0.0.1');

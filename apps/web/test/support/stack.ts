@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { expectEventually, freePort, RedisServer } from '@chat/test-support';
+import { expectEventually, freePort, LoopbackEdge, RedisServer } from '@chat/test-support';
 import { launchBrowser } from './browser';
-import { Edge } from './edge';
 import { spawnApi, startWeb, type ApiProcess, type WebServer } from './servers';
 
 /**
@@ -15,7 +14,7 @@ export interface Stack {
   api: ApiProcess;
   apiEnvironment: Record<string, string>;
   web: WebServer;
-  edge: Edge;
+  edge: LoopbackEdge;
   browser: Browser;
   /** Stops the API (SIGTERM); `startApi` brings it back on the same port. */
   stopApi(): Promise<void>;
@@ -43,7 +42,10 @@ export function useStack(apiEnvironment: Record<string, string> = {}): Stack {
     };
     stack.api = await spawnApi(stack.apiEnvironment);
     stack.web = await startWeb({ API_INTERNAL_URL: stack.api.baseUrl });
-    stack.edge = await Edge.start(stack.web.port, stack.api.port, edgePort);
+    stack.edge = await LoopbackEdge.start(
+      { webPort: stack.web.port, apiPort: stack.api.port },
+      edgePort,
+    );
     stack.stopApi = async () => {
       await stack.api.stop('SIGTERM');
     };
