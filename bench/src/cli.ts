@@ -76,7 +76,7 @@ function parseArguments(argv: string[]): Arguments {
         break;
       default:
         throw new Error(
-          `unknown argument ${argument}; use --full, --only=api,socketio,socketio-streams,ws, --workloads=fanout,capacity,storm,http,scale, --profile, --report, --no-wait, --sockets-per-user=N`,
+          `unknown argument ${argument}; use --full, --only=api,api-cluster,socketio,socketio-streams,ws, --workloads=fanout,capacity,storm,http,scale, --profile, --report, --no-wait, --sockets-per-user=N`,
         );
     }
   }

@@ -104,8 +104,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
     },
     socketsPerUser: 2,
   },
-  // Four contenders in under 5 minutes: the fanout starts at 200 msgs/s (5,000 deliveries/s,
-  // still far from saturating anyone) and the storm publishes for 8 s.
+  // Every contender in a few minutes (the fanout on a Cluster adds about one): the fanout starts
+  // at 200 msgs/s (5,000 deliveries/s, still far from saturating anyone) and the storm
+  // publishes for 8 s.
   quick: {
     name: 'quick',
     workers: 2,

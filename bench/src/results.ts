@@ -25,8 +25,16 @@ export interface FanoutStep {
    */
   serverCpuMicrosPerDelivery?: number | null;
   redisCpuMicrosPerDelivery?: number | null;
-  /** Redis commands the contender issued per published message (null without Redis). */
+  /**
+   * Redis commands the contender issued per published message, a script's inner commands
+   * included, over every node that serves commands (null without Redis).
+   */
   redisCommandsPerMessage: number | null;
+  /**
+   * Redis Cluster only: each master's work in the measured window, in slot order. Absent for
+   * a single node, and from results written before it was measured.
+   */
+  shards?: ShardWork[];
   loadAverage: number;
   /** CPU other processes on the machine used during the window (% of one core). */
   foreignCpuPercent: number;
@@ -34,6 +42,24 @@ export interface FanoutStep {
   attempts: number;
   errors: Record<string, number>;
   closes: Record<string, number>;
+}
+
+/** One master of a Redis Cluster during a fanout step's measured window. */
+export interface ShardWork {
+  /** The slot ranges it serves (inclusive), which name it in the report. */
+  slotRanges: Array<[number, number]>;
+  /** The workload's rooms (conversations) whose keys and channel live in its slots. */
+  rooms: number;
+  /** What it holds that every message touches, whatever its room (the platform-wide inbox). */
+  holds: string[];
+  /** The window the figures cover, in seconds. */
+  windowSeconds: number;
+  /** Commands it ran (`INFO commandstats`), a script's inner commands included. */
+  commands: number;
+  /** `used_cpu_sys + used_cpu_user` over the window, in % of one core. */
+  cpuPercent: number;
+  /** The commands it ran most, name → calls. */
+  topCommands: Record<string, number>;
 }
 
 export interface FanoutResult {

@@ -1,6 +1,6 @@
 import { CLOCK_METHOD } from './clock';
 import { ApiContender } from './contenders/api-contender';
-import { type Contender, type ContenderName } from './contenders/contender';
+import { type Contender, type ContenderName, type ContenderWorkload } from './contenders/contender';
 import { SocketIoContender } from './contenders/socketio-contender';
 import { RawWsContender } from './contenders/ws-contender';
 import { loadAverage } from './infra/process-stats';
@@ -21,8 +21,14 @@ import { runStorm } from './workloads/storm';
 export type WorkloadName = 'fanout' | 'capacity' | 'storm' | 'http' | 'scale';
 export const ALL_WORKLOADS: WorkloadName[] = ['fanout', 'capacity', 'storm', 'http', 'scale'];
 /** Workloads that use the contenders' set-up (users, rooms, sessions); `scale` makes its own. */
-const CONTENDER_WORKLOADS: WorkloadName[] = ['fanout', 'capacity', 'storm', 'http'];
-export const ALL_CONTENDERS: ContenderName[] = ['ws', 'socketio', 'socketio-streams', 'api'];
+const CONTENDER_WORKLOADS = ['fanout', 'capacity', 'storm', 'http'] as const;
+export const ALL_CONTENDERS: ContenderName[] = [
+  'ws',
+  'socketio',
+  'socketio-streams',
+  'api',
+  'api-cluster',
+];
 
 export interface RunOptions {
   profile: Profile;
@@ -42,6 +48,8 @@ function createContender(name: ContenderName): Contender {
   switch (name) {
     case 'api':
       return new ApiContender();
+    case 'api-cluster':
+      return new ApiContender('cluster');
     case 'socketio':
       return new SocketIoContender('sharded');
     case 'socketio-streams':
@@ -49,6 +57,10 @@ function createContender(name: ContenderName): Contender {
     case 'ws':
       return new RawWsContender();
   }
+}
+
+function takesPart(contender: Contender, workload: ContenderWorkload): boolean {
+  return contender.workloads?.includes(workload) ?? true;
 }
 
 /** Waits (bounded) until the rest of the machine is quiet; says so when it gives up. */
@@ -131,16 +143,21 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
   }
 
   try {
-    if (workloads.some((workload) => CONTENDER_WORKLOADS.includes(workload))) {
-      for (const contender of contenders) {
-        progress.update(`setting up ${contender.label}`);
-        await contender.setUp(profile, progress);
-      }
+    for (const contender of contenders) {
+      const needed = CONTENDER_WORKLOADS.some(
+        (workload) =>
+          workloads.includes(workload) &&
+          // http uses the API contender's set-up.
+          (workload === 'http' ? contender.name === 'api' : takesPart(contender, workload)),
+      );
+      if (!needed) continue;
+      progress.update(`setting up ${contender.label}`);
+      await contender.setUp(profile, progress);
     }
     const byName = (name: ContenderName) => contenders.find((contender) => contender.name === name);
 
     if (workloads.includes('fanout')) {
-      for (const contender of contenders) {
+      for (const contender of contenders.filter((entry) => takesPart(entry, 'fanout'))) {
         await awaitQuiet(progress, options.quiet, `fanout ${contender.label}`, helperPids);
         await attempt(`fanout ${contender.label}`, async () => {
           results.fanout.push(await runFanout(context, contender));
@@ -148,7 +165,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       }
     }
     if (workloads.includes('capacity')) {
-      for (const contender of contenders) {
+      for (const contender of contenders.filter((entry) => takesPart(entry, 'capacity'))) {
         await awaitQuiet(progress, options.quiet, `capacity ${contender.label}`, helperPids);
         await attempt(`capacity ${contender.label}`, async () => {
           results.capacity.push(await runCapacity(context, contender));
@@ -156,7 +173,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       }
     }
     if (workloads.includes('storm')) {
-      for (const contender of contenders) {
+      for (const contender of contenders.filter((entry) => takesPart(entry, 'storm'))) {
         if (contender.maxInstances < 2) {
           context.notes.push(
             `storm: ${contender.label} runs as one process; there is no second instance to fail over to, so it sits the storm out.`,

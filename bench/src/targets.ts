@@ -9,6 +9,7 @@ import {
 } from './results';
 import { PROFILES } from './profiles';
 import { scaleFigureLabel } from './scale-figures';
+import { shardLabel, shardSpread, type Spread } from './shard-spread';
 import { FANOUT_P99_LIMIT_MS } from './workloads/fanout';
 
 const KB = 1000;
@@ -21,6 +22,8 @@ export const TARGETS = {
   rssPerSocketBytes: 25 * KB,
   stormResumeMs: 10_000,
   proxyOverheadP50Ms: 2,
+  /** On a Redis Cluster, the busiest master's commands and CPU against the masters' mean, at most. */
+  clusterShardSpreadMax: 1.5,
   scale: {
     /** Every figure's p50 and p99 at the largest size against the smallest, at most. */
     growthMax: 1.5,
@@ -123,6 +126,43 @@ function notMeasured(name: string, goal: string, why: string): Target {
   return { name, goal, value: `not measured: ${why}`, met: null };
 }
 
+/**
+ * The fanout step at which a Cluster's spread is judged: the best one (the highest delivered
+ * rate within the p99 limit, nothing missing), else the one that delivered most.
+ */
+export function clusterJudgedStep(
+  entry: FanoutResult,
+): { step: FanoutStep; withinLimit: boolean } | null {
+  const measured = entry.steps.filter((step) => step.shards?.length);
+  const best =
+    entry.bestStep && measured.find((step) => step.offeredRate === entry.bestStep!.offeredRate);
+  if (best) return { step: best, withinLimit: true };
+  const busiest = [...measured].sort((a, b) => b.deliveredRate - a.deliveredRate)[0];
+  return busiest ? { step: busiest, withinLimit: false } : null;
+}
+
+function judgeClusterSpread(results: Omit<BenchResults, 'targets'>): Target {
+  const max = TARGETS.clusterShardSpreadMax;
+  const name = 'Redis Cluster: load spread over the masters';
+  const goal = `no master above ${max}× the masters' mean, in commands and in CPU, at the best fanout step`;
+  const entry = results.fanout.find((candidate) => candidate.contender === 'api-cluster');
+  if (!entry) return notMeasured(name, goal, 'this API on Redis Cluster not in this run');
+  const judged = clusterJudgedStep(entry);
+  const spread = judged && shardSpread(judged.step);
+  if (!judged || !spread?.commands || !spread.cpu) {
+    return notMeasured(name, goal, 'no step with per-master figures');
+  }
+  const shards = judged.step.shards!;
+  const text = (what: string, value: Spread) =>
+    `${what} ${ratioText(value.ratio, max, 'at most')} (${shardLabel(shards[value.busiest]!)})`;
+  return {
+    name,
+    goal,
+    value: `busiest master: ${text('commands', spread.commands)}, ${text('CPU', spread.cpu)} at ${judged.step.offeredRate.toLocaleString('en-US')} msgs/s${judged.withinLimit ? '' : ' (the step that delivered most: none kept the p99 limit)'}`,
+    met: spread.commands.ratio <= max && spread.cpu.ratio <= max,
+  };
+}
+
 /** The issue's targets, judged from the printed numbers of one run. */
 export function judgeTargets(results: Omit<BenchResults, 'targets'>): Target[] {
   const targets: Target[] = [];
@@ -182,6 +222,8 @@ export function judgeTargets(results: Omit<BenchResults, 'targets'>): Target[] {
       met: ratio <= TARGETS.serverCpuPerDeliveryVersusSocketIo,
     });
   }
+
+  targets.push(judgeClusterSpread(results));
 
   const capacity = results.capacity.find((entry) => entry.contender === 'api');
   if (capacity) {

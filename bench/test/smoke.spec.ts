@@ -5,8 +5,9 @@ import { runBenchmarks } from '../src/run';
 import { checkProblems, SCALE_FIGURES } from '../src/scale-figures';
 
 /**
- * The harness at tiny sizes, so it cannot rot: every contender, every workload, and what must
- * hold whatever the machine: every message reached every member, and the inbox lists, finds and
+ * The harness at tiny sizes, so it cannot rot: every contender (this API on one Redis node and
+ * on a Cluster), every workload, and what must hold whatever the machine: every message reached
+ * every member, the Cluster's masters each did their share, and the inbox lists, finds and
  * counts exactly what was written. No timings.
  */
 describe('benchmark smoke run', () => {
@@ -20,6 +21,7 @@ describe('benchmark smoke run', () => {
 
     expect(results.fanout.map((entry) => entry.contender).sort()).toEqual([
       'api',
+      'api-cluster',
       'socketio',
       'socketio-streams',
       'ws',
@@ -43,6 +45,24 @@ describe('benchmark smoke run', () => {
         expect(step.latencyMs.count, entry.contender).toBeGreaterThan(0);
       }
     }
+
+    // On the Cluster, each of the 3 masters' commands and CPU, and every room on one of them.
+    const cluster = results.fanout.find((entry) => entry.contender === 'api-cluster')!;
+    for (const step of cluster.steps) {
+      expect(step.shards?.map((shard) => shard.slotRanges[0]![0])).toEqual([0, 5461, 10923]);
+      expect(step.shards!.reduce((sum, shard) => sum + shard.rooms, 0)).toBe(
+        PROFILES.smoke.fanout.rooms,
+      );
+      expect(step.shards!.filter((shard) => shard.holds.length)).toHaveLength(1);
+      for (const shard of step.shards!) {
+        expect(shard.commands).toBeGreaterThan(0);
+        expect(shard.cpuPercent).toBeGreaterThan(0);
+      }
+      expect(step.redisCommandsPerMessage).toBeGreaterThan(0);
+    }
+    // Only the fanout runs on the Cluster.
+    expect(results.capacity.map((entry) => entry.contender)).not.toContain('api-cluster');
+    expect(results.storm.map((entry) => entry.contender)).not.toContain('api-cluster');
 
     for (const entry of results.capacity) {
       expect({ contender: entry.contender, reached: entry.reached }).toEqual({

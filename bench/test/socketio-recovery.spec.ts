@@ -22,7 +22,7 @@ describe('socket.io + streams adapter: connection state recovery', () => {
   beforeEach(async () => {
     await contender.setUp();
     deployment = await contender.deploy({ instances: 2, heartbeatMs: 25_000, inspect: false });
-    redis = new Redis(contender.redisUrl()!);
+    redis = new Redis(contender.redis()!.urls[0]!);
   });
 
   afterEach(async () => {

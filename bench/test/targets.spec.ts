@@ -158,6 +158,7 @@ describe(judgeTargets.name, () => {
       'Fanout vs socket.io + streams adapter',
       'Fanout vs raw ws upper bound',
       'Server CPU per delivery vs socket.io + sharded adapter',
+      'Redis Cluster: load spread over the masters',
       'Capacity on one API process',
       'Reconnect storm',
       'Web proxy route overhead',

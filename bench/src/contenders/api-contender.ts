@@ -3,13 +3,21 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GATEWAY_PATH, SESSION_COOKIE } from '@chat/protocol';
-import { freePort } from '@chat/test-support';
+import { freePort, redisCli, RedisCluster } from '@chat/test-support';
 import { BENCH_ROOT } from '../paths';
+import { trackPids } from '../infra/children';
 import { RedisServer } from '../infra/redis-server';
 import { ServerProcess } from '../infra/server-process';
 import { type Profile } from '../profiles';
 import { type Progress, runLimited } from '../progress';
-import { BENCH_ORIGIN, type Contender, type Deployment, type DeployOptions } from './contender';
+import {
+  BENCH_ORIGIN,
+  type Contender,
+  type ContenderRedis,
+  type ContenderWorkload,
+  type Deployment,
+  type DeployOptions,
+} from './contender';
 
 /** The built API; `BENCH_API_ENTRY` points the harness at another build (a clean checkout). */
 export const API_ENTRY =
@@ -49,25 +57,72 @@ export async function login(base: string, email: string, password: string): Prom
   return decodeURIComponent(session);
 }
 
+/** Where the API keeps its data: one Redis node, or a Redis Cluster. */
+export type ApiTopology = 'node' | 'cluster';
+
+const VARIANTS = {
+  node: {
+    name: 'api',
+    label: 'this API',
+    description:
+      'This API (`apps/api/dist/main.js`, NODE_ENV=production): bearer-session handshake, access check and auto-join on subscribe, the message rate limit taken for every message (set too high to refuse any), every message appended to the Redis log (gapless seq, idempotency) and published to its room by the same script, per-room Redis pub/sub to the replicas, unread updates to every participant.',
+    workloads: undefined,
+  },
+  cluster: {
+    name: 'api-cluster',
+    label: 'this API on Redis Cluster',
+    description:
+      'The same API and data on a Redis Cluster (`REDIS_CLUSTER_NODES`): 3 masters with a replica each, every node with AOF and `appendfsync always`, `REDIS_MIN_REPLICAS_ACK=0` as by default. The data set is the one the single node holds, moved in with `redis-cli --cluster import`; each conversation and each user lives on the master of its hash slot, the platform-wide inbox on one. Fanout only.',
+    workloads: ['fanout'],
+  },
+} as const satisfies Record<
+  ApiTopology,
+  {
+    name: string;
+    label: string;
+    description: string;
+    workloads: readonly ContenderWorkload[] | undefined;
+  }
+>;
+
 /**
  * This API as it ships: the built `dist/main.js`, Redis engine, sessions, access checks and
  * persistence on. Users are country-scoped staff, so every member may open every benchmark
- * thread (opening it joins them, as the product does); one thread per room.
+ * thread (opening it joins them, as the product does); one thread per room. On a Cluster the
+ * same data set is made on a single node first (or taken from the cache) and imported.
  */
 export class ApiContender implements Contender {
-  readonly name = 'api' as const;
-  readonly label = 'this API';
-  readonly description =
-    'This API (`apps/api/dist/main.js`, NODE_ENV=production): bearer-session handshake, access check and auto-join on subscribe, the message rate limit taken for every message (set too high to refuse any), every message appended to the Redis log (gapless seq, idempotency) and published to its room by the same script, per-room Redis pub/sub to the replicas, unread updates to every participant.';
+  readonly name: 'api' | 'api-cluster';
+  readonly label: string;
+  readonly description: string;
   readonly kind = 'api' as const;
   readonly maxInstances = 2;
-  private redis: RedisServer | null = null;
+  readonly workloads: readonly ContenderWorkload[] | undefined;
+  private node: RedisServer | null = null;
+  private cluster: RedisCluster | null = null;
+  private forgetCluster: (() => void) | null = null;
+  private clusterMasterPorts: number[] = [];
   private sessions: string[] = [];
   private socketsPerUser = 1;
   private membersPerRoom = 1;
   private maxSocketsPerUser = 10;
 
+  constructor(readonly topology: ApiTopology = 'node') {
+    ({
+      name: this.name,
+      label: this.label,
+      description: this.description,
+      workloads: this.workloads,
+    } = VARIANTS[topology]);
+  }
+
   async setUp(profile: Profile, progress: Progress): Promise<void> {
+    await this.setUpNode(profile, progress);
+    if (this.topology === 'cluster') await this.moveToCluster(progress);
+  }
+
+  /** The data set on one node: from the fixture cache when it works with this build, else made. */
+  private async setUpNode(profile: Profile, progress: Progress): Promise<void> {
     if (!existsSync(API_ENTRY)) {
       throw new Error(
         `${API_ENTRY} is missing: build the API first (pnpm --filter @chat/api build)`,
@@ -88,29 +143,77 @@ export class ApiContender implements Contender {
       socketsPerUser: this.socketsPerUser,
     });
     if (cache && existsSync(cache.snapshot) && existsSync(cache.sessions)) {
-      this.redis = await RedisServer.start({ fromSnapshot: cache.snapshot });
+      this.node = await RedisServer.start({ fromSnapshot: cache.snapshot });
       this.sessions = JSON.parse(readFileSync(cache.sessions, 'utf8')) as string[];
       if (await this.fixtureWorks(rooms)) {
         progress.log(
-          `api setup: ${users} users and sessions from the fixture cache (${cache.directory})`,
+          `${this.name} setup: ${users} users and sessions from the fixture cache (${cache.directory})`,
         );
         return;
       }
-      progress.log('api setup: the cached fixture does not work with this build; making it again');
-      await this.redis.dispose();
+      progress.log(
+        `${this.name} setup: the cached fixture does not work with this build; making it again`,
+      );
+      await this.node.dispose();
     }
-    this.redis = await RedisServer.start();
+    this.node = await RedisServer.start();
     await this.createFixture(users, rooms, progress);
     if (cache) {
       mkdirSync(cache.directory, { recursive: true });
-      await this.redis.snapshot(cache.snapshot);
+      await this.node.snapshot(cache.snapshot);
       writeFileSync(cache.sessions, JSON.stringify(this.sessions));
     }
   }
 
+  /**
+   * Starts a Cluster (3 masters, a replica each) and moves the single node's data into it with
+   * `redis-cli --cluster import`, as docs/DEPLOYMENT.md moves a single node's data: the key
+   * layout is the same in every mode.
+   */
+  private async moveToCluster(progress: Progress): Promise<void> {
+    const node = this.node!;
+    progress.update(`${this.label} setup: starting a Cluster of 3 masters and 3 replicas`);
+    const started = Date.now();
+    // A node timeout as Redis ships it: on a loaded machine a 1 s one fails masters over.
+    const cluster = await RedisCluster.start({
+      masters: 3,
+      replicasPerMaster: 1,
+      nodeTimeoutMs: 15_000,
+    });
+    this.cluster = cluster;
+    this.forgetCluster = trackPids(() => cluster.pids());
+    const target = `127.0.0.1:${cluster.nodes[0]!.port}`;
+    progress.update(`${this.label} setup: importing the data set into the Cluster`);
+    await redisCli(
+      cluster.nodes[0]!.port,
+      cluster.password,
+      [
+        '--cluster',
+        'import',
+        target,
+        '--cluster-from',
+        `127.0.0.1:${node.port}`,
+        '--cluster-from-pass',
+        node.password,
+      ],
+      10 * 60_000,
+    );
+    await cluster.waitHealthy();
+    this.clusterMasterPorts = (await cluster.masters()).map((master) => master.port);
+    await node.dispose();
+    this.node = null;
+    progress.log(
+      `${this.label} setup: Cluster of ${cluster.nodes.length} nodes holding the data set in ${Math.round((Date.now() - started) / 1000)} s`,
+    );
+  }
+
   /** A cached fixture is used only if its sessions and threads answer as expected. */
   private async fixtureWorks(rooms: number): Promise<boolean> {
-    const deployment = await this.deploy({ instances: 1, heartbeatMs: 25_000, inspect: false });
+    const deployment = await this.deployOn(this.node!, {
+      instances: 1,
+      heartbeatMs: 25_000,
+      inspect: false,
+    });
     try {
       const base = `http://127.0.0.1:${deployment.servers[0]!.port}/api`;
       const probes = [
@@ -135,7 +238,11 @@ export class ApiContender implements Contender {
 
   /** Users (country-scoped staff), one booking thread per room, one session per user. */
   private async createFixture(users: number, rooms: number, progress: Progress): Promise<void> {
-    const deployment = await this.deploy({ instances: 2, heartbeatMs: 25_000, inspect: false });
+    const deployment = await this.deployOn(this.node!, {
+      instances: 2,
+      heartbeatMs: 25_000,
+      inspect: false,
+    });
     try {
       const bases = deployment.servers.map((server) => `http://127.0.0.1:${server.port}/api`);
       const base = (index: number) => bases[index % bases.length]!;
@@ -166,7 +273,7 @@ export class ApiContender implements Contender {
           }),
         (done) =>
           progress.update(
-            `api setup: users ${done}/${users} (password hashes${eta(done, users * 2)})`,
+            `${this.name} setup: users ${done}/${users} (password hashes${eta(done, users * 2)})`,
           ),
       );
       await runLimited(rooms, SETUP_CONCURRENCY, async (room) => {
@@ -190,10 +297,12 @@ export class ApiContender implements Contender {
         SETUP_CONCURRENCY,
         (user) => login(base(user), `bench${user}@bench.test`, PASSWORD),
         (done) =>
-          progress.update(`api setup: logins ${done}/${users}${eta(users + done, users * 2)}`),
+          progress.update(
+            `${this.name} setup: logins ${done}/${users}${eta(users + done, users * 2)}`,
+          ),
       );
       progress.log(
-        `api setup: ${users} users, ${rooms} threads, ${users} sessions in ${Math.round((Date.now() - started) / 1000)} s`,
+        `${this.name} setup: ${users} users, ${rooms} threads, ${users} sessions in ${Math.round((Date.now() - started) / 1000)} s`,
       );
     } finally {
       await deployment.stop();
@@ -205,8 +314,13 @@ export class ApiContender implements Contender {
   }
 
   async deploy(options: DeployOptions): Promise<Deployment> {
-    if (!this.redis) throw new Error('set up first');
-    return deployApi(this.redis, { ...options, maxSocketsPerUser: this.maxSocketsPerUser });
+    const redis = this.cluster ?? this.node;
+    if (!redis) throw new Error('set up first');
+    return this.deployOn(redis, options);
+  }
+
+  private deployOn(redis: RedisServer | RedisCluster, options: DeployOptions): Promise<Deployment> {
+    return deployApi(redis, { ...options, maxSocketsPerUser: this.maxSocketsPerUser });
   }
 
   room(index: number): string {
@@ -230,17 +344,32 @@ export class ApiContender implements Contender {
     return { session: this.sessions[0] ?? '', conversationId: this.room(0) };
   }
 
-  redisUrl(): string | null {
-    return this.redis?.url ?? null;
+  redis(): ContenderRedis | null {
+    if (this.cluster) {
+      const password = encodeURIComponent(this.cluster.password ?? '');
+      return {
+        topology: 'cluster',
+        urls: this.clusterMasterPorts.map((port) => `redis://:${password}@127.0.0.1:${port}`),
+        // Every key of a conversation carries its tag (decision 0019), and its room is named so.
+        roomKey: (room) => `{conversation:${room}}`,
+        sharedKeys: { 'the platform-wide inbox': '{inbox}' },
+      };
+    }
+    return this.node ? { topology: 'node', urls: [this.node.url] } : null;
   }
 
   helperPids(): number[] {
-    return this.redis?.pid ? [this.redis.pid] : [];
+    if (this.cluster) return this.cluster.pids();
+    return this.node?.pid ? [this.node.pid] : [];
   }
 
   async tearDown(): Promise<void> {
-    await this.redis?.dispose();
-    this.redis = null;
+    await this.node?.dispose();
+    this.node = null;
+    await this.cluster?.dispose();
+    this.cluster = null;
+    this.forgetCluster?.();
+    this.forgetCluster = null;
   }
 }
 
@@ -249,9 +378,10 @@ export class ApiContender implements Contender {
  * protection on, the limits that one load address would hit raised.
  */
 export async function deployApi(
-  redis: RedisServer,
+  redis: RedisServer | RedisCluster,
   options: DeployOptions & { maxSocketsPerUser: number },
 ): Promise<Deployment> {
+  const { environment: redisEnvironment, pids: redisPids } = apiRedis(redis);
   const servers: ServerProcess[] = [];
   const inspectPorts: Array<number | null> = [];
   for (let instance = 0; instance < options.instances; instance++) {
@@ -265,7 +395,7 @@ export async function deployApi(
         port,
         environment: {
           NODE_ENV: 'production',
-          REDIS_URL: redis.url,
+          ...redisEnvironment,
           // Each instance's metrics listener on a port of its own.
           METRICS_PORT: String(await freePort()),
           INTERNAL_API_TOKEN: INTERNAL_TOKEN,
@@ -291,11 +421,28 @@ export async function deployApi(
     endpoints: servers.map((server) => `ws://127.0.0.1:${server.port}${GATEWAY_PATH}`),
     servers,
     inspectPorts,
-    pids: () => [...servers.map((server) => server.pid), ...(redis.pid ? [redis.pid] : [])],
+    pids: () => [...servers.map((server) => server.pid), ...redisPids()],
     stop: async () => {
       await Promise.all(servers.map((server) => server.stop()));
     },
   };
+}
+
+/** What tells the API where its Redis is, and the processes of that Redis. */
+function apiRedis(redis: RedisServer | RedisCluster): {
+  environment: Record<string, string>;
+  pids: () => number[];
+} {
+  if (redis instanceof RedisCluster) {
+    return {
+      environment: {
+        REDIS_CLUSTER_NODES: redis.nodesSetting,
+        ...(redis.password === null ? {} : { REDIS_PASSWORD: redis.password }),
+      },
+      pids: () => redis.pids(),
+    };
+  }
+  return { environment: { REDIS_URL: redis.url }, pids: () => (redis.pid ? [redis.pid] : []) };
 }
 
 /**

@@ -3,7 +3,21 @@ import { type ServerProcess } from '../infra/server-process';
 import { type Profile } from '../profiles';
 import { type Progress } from '../progress';
 
-export type ContenderName = 'api' | 'socketio' | 'socketio-streams' | 'ws';
+export type ContenderName = 'api' | 'api-cluster' | 'socketio' | 'socketio-streams' | 'ws';
+
+/** The workloads that run against each contender (http and scale make their own API). */
+export type ContenderWorkload = 'fanout' | 'capacity' | 'storm';
+
+/** The Redis a contender's servers use: one node, or the masters (shards) of a Cluster. */
+export interface ContenderRedis {
+  topology: 'node' | 'cluster';
+  /** One URL per node that serves commands: the node, or each master of the Cluster. */
+  urls: string[];
+  /** A key in the hash slot that holds room `room`'s data (Cluster only: which shard serves it). */
+  roomKey?: (room: string) => string;
+  /** Keys every message touches whatever its room, by what they hold (Cluster only). */
+  sharedKeys?: Record<string, string>;
+}
 
 export interface DeployOptions {
   instances: number;
@@ -30,6 +44,8 @@ export interface Contender {
   readonly description: string;
   readonly kind: ClientKind;
   readonly maxInstances: number;
+  /** The workloads it takes part in; every one when absent. */
+  readonly workloads?: readonly ContenderWorkload[];
   /** Starts what outlives one deployment (Redis, users, rooms, sessions). */
   setUp(profile: Profile, progress: Progress): Promise<void>;
   deploy(options: DeployOptions): Promise<Deployment>;
@@ -43,8 +59,8 @@ export interface Contender {
   idleCredential(index: number): string | undefined;
   /** Pids of long-lived helpers (Redis), for CPU accounting. */
   helperPids(): number[];
-  /** The contender's Redis, if it has one (to count the commands a workload costs). */
-  redisUrl(): string | null;
+  /** The contender's Redis, if it has one (to count the commands and CPU a workload costs). */
+  redis(): ContenderRedis | null;
   tearDown(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { ServerProcess } from '../infra/server-process';
 import {
   type Contender,
   type ContenderName,
+  type ContenderRedis,
   type Deployment,
   type DeployOptions,
 } from './contender';
@@ -37,18 +38,18 @@ export class SocketIoContender implements Contender {
   readonly description: string;
   readonly kind = 'socketio' as const;
   readonly maxInstances = 2;
-  private redis: RedisServer | null = null;
+  private redisServer: RedisServer | null = null;
 
   constructor(private readonly adapter: SocketIoAdapter) {
     ({ name: this.name, label: this.label, description: this.description } = VARIANTS[adapter]);
   }
 
   async setUp(): Promise<void> {
-    this.redis = await RedisServer.start();
+    this.redisServer = await RedisServer.start();
   }
 
   async deploy(options: DeployOptions): Promise<Deployment> {
-    const redis = this.redis;
+    const redis = this.redisServer;
     if (!redis) throw new Error('set up first');
     const servers: ServerProcess[] = [];
     const inspectPorts: Array<number | null> = [];
@@ -98,16 +99,16 @@ export class SocketIoContender implements Contender {
     return undefined;
   }
 
-  redisUrl(): string | null {
-    return this.redis?.url ?? null;
+  redis(): ContenderRedis | null {
+    return this.redisServer ? { topology: 'node', urls: [this.redisServer.url] } : null;
   }
 
   helperPids(): number[] {
-    return this.redis?.pid ? [this.redis.pid] : [];
+    return this.redisServer?.pid ? [this.redisServer.pid] : [];
   }
 
   async tearDown(): Promise<void> {
-    await this.redis?.dispose();
-    this.redis = null;
+    await this.redisServer?.dispose();
+    this.redisServer = null;
   }
 }

@@ -51,7 +51,7 @@ export class RawWsContender implements Contender {
     return undefined;
   }
 
-  redisUrl(): null {
+  redis(): null {
     return null;
   }
 

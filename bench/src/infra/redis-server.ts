@@ -15,7 +15,7 @@ import { track } from './children';
 export class RedisServer {
   private child: ChildProcess | null = null;
   private readonly directory = mkdtempSync(join(tmpdir(), 'chat-bench-redis-'));
-  private readonly password = randomBytes(16).toString('hex');
+  readonly password = randomBytes(16).toString('hex');
 
   private constructor(readonly port: number) {}
 
@@ -120,18 +120,5 @@ export class RedisServer {
       });
     }
     rmSync(this.directory, { recursive: true, force: true });
-  }
-}
-
-/** Commands a Redis server has processed since it started (INFO stats). */
-export async function redisCommandsProcessed(url: string): Promise<number> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const info = await client.info('stats');
-    return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
-  } finally {
-    client.disconnect();
   }
 }

@@ -9,11 +9,13 @@ import {
   type StormResult,
 } from '../results';
 import { checkProblems, SCALE_FIGURES, scaleFigureLabel } from '../scale-figures';
-import { judgeTargets, ratioText, scaleGrowth, TARGETS } from '../targets';
+import { shardLabel, shardSpread } from '../shard-spread';
+import { clusterJudgedStep, judgeTargets, ratioText, scaleGrowth, TARGETS } from '../targets';
 import { renderLineChart, type Series } from './svg-chart';
 
 const COLORS: Record<ContenderName, string> = {
   api: '#1f6feb',
+  'api-cluster': '#0f766e',
   socketio: '#d97706',
   'socketio-streams': '#9333ea',
   ws: '#15803d',
@@ -22,6 +24,7 @@ const COLORS: Record<ContenderName, string> = {
 /** How each contender's clients come back in the reconnect storm. */
 const STORM_REJOIN: Record<ContenderName, string> = {
   api: 'the API with `subscribe {since: last seq seen}`',
+  'api-cluster': 'the API on Redis Cluster with `subscribe {since: last seq seen}`',
   socketio:
     'socket.io (sharded adapter) with a plain join, since that adapter has no connection state recovery',
   'socketio-streams':
@@ -303,6 +306,97 @@ function scaleSection(results: BenchResults, resultsFile: string): string[] {
   return parts;
 }
 
+/** The busiest master against the mean, in bold past the target. */
+function spreadText(ratio: number | undefined): string {
+  if (ratio === undefined) return '—';
+  const text = ratioText(ratio, TARGETS.clusterShardSpreadMax, 'at most');
+  return ratio > TARGETS.clusterShardSpreadMax ? `**${text}**` : text;
+}
+
+const perMaster = (values: string[]) => values.join(' / ');
+
+function clusterSection(results: BenchResults, resultsFile: string): string[] {
+  const entry = results.fanout.find((candidate) => candidate.contender === 'api-cluster');
+  const max = TARGETS.clusterShardSpreadMax;
+  const parts = [
+    '## Redis Cluster',
+    '',
+    `This API's fanout on a Redis Cluster (\`REDIS_CLUSTER_NODES\`): 3 masters with a replica each, every node with AOF and \`appendfsync always\`, the same users, sessions and threads as on the single node (moved in with \`redis-cli --cluster import\`), the same rooms, members, rates and 2 API instances as the fanout above. The rooms are booking threads named as the platform names them (\`th_<booking id>\`), so their slots fall where Redis's hash puts real threads. Each conversation's keys and room live on the master of its hash slot (\`{conversation:th_…}\`), each user's on that of \`{user:…}\`, the platform-wide inbox (\`{inbox}\`) on one master ([decision 0019](decisions/0019-redis-cluster-key-layout-and-split-steps.md)). For each master the run reads \`INFO commandstats\` and \`INFO cpu\` at both ends of every step's measured window: *commands/s* counts every call, a script's inner commands included; *CPU* is \`used_cpu_sys + used_cpu_user\` over the window, in % of one core. *Busiest ÷ mean* is the master with the most against the masters' mean (**bold** past ${max}×, the target, judged at the best step). *Redis commands/msg* counts all masters' commands from the start of a step until its deliveries are drained, over the messages sent. *Redis µs/delivery* in the fanout tables counts all six nodes, replicas included. The first table below gives each step's delivered rate and latency, the commands per message, each master's commands/s and CPU, and for each the busiest ÷ mean; the second, each master at the judged step: its rooms, what else it holds, its commands/s and share of them, its CPU, and the commands it ran most. \`pnpm bench\` prints the same per step in the terminal (a *masters at … msgs/s* line under the fanout table).`,
+    '',
+  ];
+  if (!entry?.steps.some((step) => step.shards?.length)) {
+    parts.push(
+      `Not measured in this run: \`${resultsFile}\` ${results.contenders.some((contender) => contender.name === 'api-cluster') ? 'has no per-master figures (the workload failed; see the notes below)' : 'predates the Cluster contender'}. \`pnpm bench --workloads=fanout\` runs it after the single-node API, \`pnpm bench --only=api-cluster --workloads=fanout\` alone.`,
+      '',
+    );
+    return parts;
+  }
+  const steps = entry.steps.filter((step) => step.shards?.length);
+  const masters = steps[0]!.shards!;
+  parts.push(
+    `Masters in slot order: ${listed(masters.map((shard) => `${shardLabel(shard)} (${int(shard.rooms)} of the ${int(results.parameters.fanout.rooms)} rooms${shard.holds.length ? `, ${listed(shard.holds)}` : ''})`))}. Figures per master are in that order.`,
+    '',
+    table(
+      [
+        'offered msgs/s',
+        'delivered/s',
+        'p50 / p99 (ms)',
+        'Redis commands/msg',
+        'commands/s per master',
+        'busiest ÷ mean',
+        'CPU per master',
+        'busiest ÷ mean',
+      ],
+      steps.map((step) => {
+        const spread = shardSpread(step);
+        const shards = step.shards!;
+        return [
+          int(step.offeredRate),
+          int(step.deliveredRate),
+          `${ms(step.latencyMs.p50)} / ${ms(step.latencyMs.p99)}`,
+          step.redisCommandsPerMessage === null ? '—' : step.redisCommandsPerMessage.toFixed(1),
+          perMaster(shards.map((shard) => int(shard.commands / shard.windowSeconds))),
+          spreadText(spread?.commands?.ratio),
+          perMaster(shards.map((shard) => pct(shard.cpuPercent))),
+          spreadText(spread?.cpu?.ratio),
+        ];
+      }),
+    ),
+    '',
+  );
+  const judged = clusterJudgedStep(entry);
+  if (judged) {
+    const shards = judged.step.shards!;
+    const total = shards.reduce((sum, shard) => sum + shard.commands, 0);
+    parts.push(
+      `Each master at ${int(judged.step.offeredRate)} msgs/s (${judged.withinLimit ? 'the best step' : 'the step that delivered most; none kept the p99 limit'}):`,
+      '',
+      table(
+        [
+          'master',
+          'rooms',
+          'also holds',
+          'commands/s',
+          'share',
+          'CPU',
+          'commands it ran most (calls in the window)',
+        ],
+        shards.map((shard) => [
+          shardLabel(shard),
+          int(shard.rooms),
+          shard.holds.length ? listed(shard.holds) : '—',
+          int(shard.commands / shard.windowSeconds),
+          total > 0 ? pct((shard.commands / total) * 100) : '—',
+          pct(shard.cpuPercent),
+          counts(shard.topCommands),
+        ]),
+      ),
+      '',
+    );
+  }
+  return parts;
+}
+
 /** docs/BENCHMARKS.md and its charts, from one run's results and the hand-written findings. */
 export function renderReport(
   results: BenchResults,
@@ -320,7 +414,7 @@ export function renderReport(
     '',
     `<!-- Generated by \`pnpm bench --full\` from \`${options.resultsFile}\` and \`bench/findings.md\`; edit those, not this file. -->`,
     '',
-    `This API against ${listed(results.contenders.filter((contender) => contender.name !== 'api').map((contender) => contender.label))} (described under [Setup](#setup-of-this-run)), one harness, same machine, same run (${results.profile} profile, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationSeconds / 60)} min). Everything ran on loopback; load came from separate client processes. Run it yourself with \`pnpm bench\` (quick) or \`pnpm bench --full\`; see [Running](#running).`,
+    `This API against ${listed(results.contenders.filter((contender) => !contender.name.startsWith('api')).map((contender) => contender.label))}${results.contenders.some((contender) => contender.name === 'api-cluster') ? ', and on a Redis Cluster' : ''} (described under [Setup](#setup-of-this-run)), one harness, same machine, same run (${results.profile} profile, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationSeconds / 60)} min). Everything ran on loopback; load came from separate client processes. Run it yourself with \`pnpm bench\` (quick) or \`pnpm bench --full\`; see [Running](#running).`,
     '',
     '## Targets',
     '',
@@ -416,6 +510,8 @@ export function renderReport(
       '',
     );
   }
+
+  parts.push(...clusterSection(results, options.resultsFile));
 
   if (results.capacity.length) {
     parts.push(
@@ -571,7 +667,7 @@ export function renderReport(
         ],
         [
           'Redis',
-          'one `redis-server` per contender that needs it, on a free loopback port, configured as the compose file ships it: AOF on, `appendfsync always`',
+          `one \`redis-server\` per contender that needs it, on a free loopback port, configured as the compose file ships it: AOF on, \`appendfsync always\`${results.contenders.some((contender) => contender.name === 'api-cluster') ? '; for this API on Redis Cluster six of them (3 masters, 3 replicas, node timeout 15 s), configured the same' : ''}`,
         ],
         [
           'API',
@@ -593,10 +689,11 @@ export function renderReport(
     '## Running',
     '',
     '```sh',
-    'pnpm bench            # quick: smaller sizes, under 5 minutes, prints the tables',
+    'pnpm bench            # quick: smaller sizes, a few minutes, prints the tables',
     'pnpm bench --full     # the sizes above; writes bench/results/<date>.json and this file',
     'pnpm bench --full --only=api --workloads=fanout --profile   # one contender, CPU profiles + heap snapshots in bench/profiles/',
     'pnpm bench --workloads=scale          # the inbox at 1,000 and 10,000 threads only (--full: up to 100,000)',
+    'pnpm bench --only=api-cluster --workloads=fanout   # this API on a Redis Cluster alone: per-master commands and CPU',
     'pnpm bench --report   # regenerate this file from the latest full results',
     '```',
     '',
@@ -622,6 +719,22 @@ export function renderSummary(results: BenchResults): string {
     for (const step of entry.steps) {
       lines.push(
         `  ${String(step.offeredRate).padStart(9)}  ${int(step.deliveredRate).padStart(11)}  ${ms(step.latencyMs.p50).padStart(7)}  ${ms(step.latencyMs.p95).padStart(7)}  ${ms(step.latencyMs.p99).padStart(7)}  ${String(step.missing).padStart(7)}  ${String(step.duplicates).padStart(3)}  ${pct(step.serverCpuPercent).padStart(10)}  ${micros(step.serverCpuMicrosPerDelivery).padStart(19)}  ${micros(step.redisCpuMicrosPerDelivery).padStart(5)}`,
+      );
+    }
+    for (const step of entry.steps) {
+      const shards = step.shards;
+      if (!shards?.length) continue;
+      const spread = shardSpread(step);
+      const ratio = (value: { ratio: number } | null | undefined) =>
+        value ? ratioText(value.ratio, TARGETS.clusterShardSpreadMax, 'at most') : '—';
+      lines.push(
+        `  masters at ${String(step.offeredRate).padStart(5)} msgs/s: commands/s ${perMaster(shards.map((shard) => int(shard.commands / shard.windowSeconds)))} (busiest ${ratio(spread?.commands)} the mean), CPU ${perMaster(shards.map((shard) => pct(shard.cpuPercent)))} (${ratio(spread?.cpu)}), ${step.redisCommandsPerMessage === null ? '—' : step.redisCommandsPerMessage.toFixed(1)} commands/msg`,
+      );
+    }
+    const masters = entry.steps.find((step) => step.shards?.length)?.shards;
+    if (masters) {
+      lines.push(
+        `  masters: ${masters.map((shard) => `${shardLabel(shard)} (${shard.rooms} room${shard.rooms === 1 ? '' : 's'}${shard.holds.length ? `, ${shard.holds.join(', ')}` : ''})`).join('; ')}`,
       );
     }
     lines.push(

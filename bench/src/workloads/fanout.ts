@@ -3,10 +3,17 @@ import { BENCH_ORIGIN, type Contender } from '../contenders/contender';
 import { LatencyHistogram } from '../histogram';
 import { CpuMeter, ForeignCpuMeter, loadAverage, settle } from '../infra/process-stats';
 import { QUIET_CPU_PERCENT } from '../infra/quiet';
-import { redisCommandsProcessed } from '../infra/redis-server';
+import {
+  type ClusterMaster,
+  nodeWork,
+  RedisMeter,
+  type RedisNodeSample,
+  topCommands,
+} from '../infra/redis-meter';
 import { type CollectResult, type PublishResult, type SocketSpec } from '../load/ipc';
 import { WorkerPool } from '../load/pool';
-import { type FanoutResult, type FanoutStep } from '../results';
+import { type FanoutResult, type FanoutStep, type ShardWork } from '../results';
+import { shardSpread } from '../shard-spread';
 import { instancesFor, profileCpu, type RunContext } from './context';
 
 export const FANOUT_P99_LIMIT_MS = 100;
@@ -45,6 +52,61 @@ function perDeliveryText(step: FanoutStep): string {
   if (server === null || server === undefined) return '';
   const redis = step.redisCpuMicrosPerDelivery;
   return ` (${server.toFixed(1)} µs per delivery${redis === null || redis === undefined ? '' : `, Redis ${redis.toFixed(1)} µs`})`;
+}
+
+function shardText(step: FanoutStep): string {
+  const spread = shardSpread(step);
+  if (!spread) return '';
+  const ratio = (value: { ratio: number } | null) => (value ? `${value.ratio.toFixed(2)}×` : '—');
+  return `, busiest master ${ratio(spread.commands)} the mean in commands and ${ratio(spread.cpu)} in CPU`;
+}
+
+type MasterOfRooms = ClusterMaster & { rooms: number; holds: string[] };
+
+/**
+ * A Cluster's masters in slot order, with the number of the workload's rooms each serves and
+ * which of the keys every message touches it holds.
+ */
+async function mastersWithRooms(
+  meter: RedisMeter,
+  roomKeys: string[],
+  sharedKeys: Record<string, string>,
+): Promise<MasterOfRooms[]> {
+  const slots = await meter.slotsOf(roomKeys);
+  const shared = Object.entries(sharedKeys);
+  const sharedSlots = await meter.slotsOf(shared.map(([, key]) => key));
+  const serves = (master: ClusterMaster, slot: number) =>
+    master.slotRanges.some(([first, last]) => slot >= first && slot <= last);
+  return (await meter.clusterMasters())
+    .sort((a, b) => a.slotRanges[0]![0] - b.slotRanges[0]![0])
+    .map((master) => ({
+      ...master,
+      rooms: slots.filter((slot) => serves(master, slot)).length,
+      holds: shared.filter((_, index) => serves(master, sharedSlots[index]!)).map(([what]) => what),
+    }));
+}
+
+/** Each master's work between two samples (the window), in the masters' order. */
+function shardWork(
+  masters: MasterOfRooms[],
+  before: RedisNodeSample[],
+  after: RedisNodeSample[],
+): ShardWork[] {
+  return masters.map((master) => {
+    const first = before.find((sample) => sample.node === master.node);
+    const last = after.find((sample) => sample.node === master.node);
+    if (!first || !last) throw new Error(`no sample of master ${master.node}`);
+    const work = nodeWork(first, last);
+    return {
+      slotRanges: master.slotRanges,
+      rooms: master.rooms,
+      holds: master.holds,
+      windowSeconds: work.elapsedMs / 1000,
+      commands: work.commands,
+      cpuPercent: work.cpuPercent,
+      topCommands: topCommands(work.calls, 5),
+    };
+  });
 }
 
 function mergeCounts(target: Record<string, number>, source: Record<string, number>): void {
@@ -87,6 +149,8 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
   const redisCpu = new CpuMeter(() => contender.helperPids());
   const foreignCpu = new ForeignCpuMeter(() => [...deployment.pids(), ...pool.pids]);
   const sockets = parameters.rooms * parameters.membersPerRoom;
+  const redis = contender.redis();
+  let redisMeter: RedisMeter | null = null;
   const result: FanoutResult = {
     contender: contender.name,
     instances,
@@ -98,6 +162,23 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
     stoppedBecause: 'all rates run',
   };
   try {
+    redisMeter = redis ? await RedisMeter.connect(redis.urls) : null;
+    // On a Cluster, each master's share of the rooms, and its work in every step's window.
+    const masters =
+      redisMeter && redis?.topology === 'cluster'
+        ? await mastersWithRooms(
+            redisMeter,
+            Array.from({ length: parameters.rooms }, (_, room) =>
+              (redis.roomKey ?? ((name: string) => name))(contender.room(room)),
+            ),
+            redis.sharedKeys ?? {},
+          )
+        : null;
+    if (masters) {
+      progress.log(
+        `fanout ${contender.label}: rooms per master ${masters.map((master) => master.rooms).join(' / ')}`,
+      );
+    }
     const specs: SocketSpec[][] = Array.from({ length: workers }, () => []);
     for (let room = 0; room < parameters.rooms; room++) {
       for (let member = 0; member < parameters.membersPerRoom; member++) {
@@ -144,12 +225,12 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       const windowEnd = startAt + parameters.stepMs;
       const stopProfile = await profileCpu(context, deployment, `fanout-${contender.name}-${rate}`);
       const clientsBefore = await pool.stats();
-      const redisUrl = contender.redisUrl();
-      const redisCommandsBefore = redisUrl ? await redisCommandsProcessed(redisUrl) : 0;
+      const redisBefore = redisMeter ? await redisMeter.sample() : null;
       const measureCpu = sleep(parameters.warmupMs).then(() => {
         serverCpu.begin();
         redisCpu.begin();
         foreignCpu.begin();
+        return masters ? redisMeter!.sample() : null;
       });
       const published = await pool.publish(
         specs.map((list) => ({
@@ -162,19 +243,26 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
           from: 'members',
         })),
       );
-      await measureCpu;
+      const shardsAtWindowStart = await measureCpu;
       const server = serverCpu.end();
-      const redis = redisCpu.end();
+      const redisUse = redisCpu.end();
       const foreign = foreignCpu.end();
+      const shardsAtWindowEnd = masters ? await redisMeter!.sample() : null;
       const clientsAfter = await pool.stats();
       await stopProfile();
       const expectedSoFar =
         published.reduce((sum, part) => sum + part.sent, 0) * parameters.membersPerRoom;
       await drain(pool, expectedSoFar, parameters.drainMs);
       // Counted after the drain: the work a message causes (unread updates, …) is done by then.
-      const redisCommands = redisUrl
-        ? (await redisCommandsProcessed(redisUrl)) - redisCommandsBefore
-        : 0;
+      const redisAfter = redisMeter ? await redisMeter.sample() : null;
+      const redisCommands =
+        redisBefore && redisAfter
+          ? redisAfter.reduce((sum, sample, index) => {
+              // The window's two samples ran in between on a Cluster.
+              const work = nodeWork(redisBefore[index]!, sample, masters ? 2 : 0);
+              return sum + work.commands;
+            }, 0)
+          : null;
       const collected = await pool.collect(step);
       const tally = account(published, collected);
       const latency = LatencyHistogram.from(collected.map((part) => part.histogram)).summary();
@@ -204,13 +292,15 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
         duplicates: tally.duplicates,
         latencyMs: latency,
         serverCpuPercent: server.percent,
-        redisCpuPercent: redis.percent,
+        redisCpuPercent: redisUse.percent,
         clientCpuPercent: (clientCpuMs / parameters.stepMs) * 100,
         serverCpuMicrosPerDelivery: microsPerDelivery(server.percent),
-        redisCpuMicrosPerDelivery: redisUrl ? microsPerDelivery(redis.percent) : null,
-        // Less the two INFO calls of this measurement.
+        redisCpuMicrosPerDelivery: redis ? microsPerDelivery(redisUse.percent) : null,
         redisCommandsPerMessage:
-          redisUrl && tally.sent > 0 ? (redisCommands - 2) / tally.sent : null,
+          redisCommands !== null && tally.sent > 0 ? redisCommands / tally.sent : null,
+        ...(masters && shardsAtWindowStart && shardsAtWindowEnd
+          ? { shards: shardWork(masters, shardsAtWindowStart, shardsAtWindowEnd) }
+          : {}),
         loadAverage: loadAverageNow,
         foreignCpuPercent: foreign,
         attempts: 1,
@@ -250,7 +340,7 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       const latency = fanoutStep.latencyMs;
       result.steps.push(fanoutStep);
       progress.log(
-        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(fanoutStep.serverCpuPercent)} %${perDeliveryText(fanoutStep)}, other processes ${Math.round(fanoutStep.foreignCpuPercent)} %${fanoutStep.redisCommandsPerMessage === null ? '' : `, ${fanoutStep.redisCommandsPerMessage.toFixed(1)} Redis commands/msg`}`,
+        `fanout ${contender.label}: ${rate} msgs/s → ${Math.round(fanoutStep.deliveredRate)} deliveries/s, p50 ${latency.p50.toFixed(1)} p99 ${latency.p99.toFixed(1)} ms, missing ${tally.missing}, dup ${tally.duplicates}, server CPU ${Math.round(fanoutStep.serverCpuPercent)} %${perDeliveryText(fanoutStep)}, other processes ${Math.round(fanoutStep.foreignCpuPercent)} %${fanoutStep.redisCommandsPerMessage === null ? '' : `, ${fanoutStep.redisCommandsPerMessage.toFixed(1)} Redis commands/msg`}${shardText(fanoutStep)}`,
       );
       const healthy = tally.missing === 0 && tally.duplicates === 0;
       if (
@@ -275,6 +365,7 @@ export async function runFanout(context: RunContext, contender: Contender): Prom
       }
     }
   } finally {
+    redisMeter?.close();
     await pool.close();
     await deployment.stop();
   }
