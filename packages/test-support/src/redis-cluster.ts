@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expectEventually } from './eventually';
 import { freePort } from './loopback';
 import { parseInfo, redisCli, type RedisProcessStats, redisProcessStats } from './redis-cli';
-import { RedisNode } from './redis-node';
+import { RedisNode, serverArguments } from './redis-node';
 
 export interface RedisClusterOptions {
   /** @default 3 */
@@ -94,20 +94,17 @@ export class RedisCluster {
     const port = await freePort();
     const directory = join(this.directory, String(port));
     mkdirSync(directory);
-    const persistence =
-      options.durable === false
-        ? ['--appendonly', 'no']
-        : ['--appendonly', 'yes', '--appendfsync', 'always'];
-    const auth =
-      this.password === null ? [] : ['--requirepass', this.password, '--masterauth', this.password];
     return new RedisNode(
       port,
       [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', directory],
+        ...serverArguments({
+          port,
+          directory,
+          durable: options.durable !== false,
+          password: this.password,
+        }),
         ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
         ...['--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1_000)],
-        ...['--save', '', ...persistence, '--daemonize', 'no', '--loglevel', 'warning'],
-        ...auth,
       ],
       this.password,
     );

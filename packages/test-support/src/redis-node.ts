@@ -3,6 +3,26 @@ import { expectEventually } from './eventually';
 import { redisCli } from './redis-cli';
 
 /**
+ * The `redis-server` arguments every test Redis shares: loopback only, its own directory, no RDB
+ * saves, the append-only file with `fsync always` as shipped (or none when not `durable`), and
+ * the password for clients and for its replication link when there is one.
+ */
+export function serverArguments(options: {
+  port: number;
+  directory: string;
+  durable: boolean;
+  password: string | null;
+}): string[] {
+  const { port, directory, durable, password } = options;
+  return [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', directory],
+    ...['--save', '', '--daemonize', 'no', '--loglevel', 'warning'],
+    ...(durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    ...(password === null ? [] : ['--requirepass', password, '--masterauth', password]),
+  ];
+}
+
+/**
  * One `redis-server` process of a topology (a cluster node, a master or replica, a sentinel) on a
  * fixed loopback port and directory, so that it can be killed and started again as itself.
  */

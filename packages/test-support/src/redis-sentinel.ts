@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expectEventually } from './eventually';
 import { freePort } from './loopback';
 import { parseInfo } from './redis-cli';
-import { RedisNode } from './redis-node';
+import { RedisNode, serverArguments } from './redis-node';
 
 export interface RedisSentinelOptions {
   /** Replicas of the master. @default 1 */
@@ -77,18 +77,15 @@ export class RedisSentinelGroup {
   ): RedisNode {
     const directory = join(this.directory, `server-${port}`);
     mkdirSync(directory);
-    const persistence =
-      options.durable === false
-        ? ['--appendonly', 'no']
-        : ['--appendonly', 'yes', '--appendfsync', 'always'];
-    const auth =
-      this.password === null ? [] : ['--requirepass', this.password, '--masterauth', this.password];
     return new RedisNode(
       port,
       [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', directory],
-        ...['--save', '', ...persistence, '--daemonize', 'no', '--loglevel', 'warning'],
-        ...auth,
+        ...serverArguments({
+          port,
+          directory,
+          durable: options.durable !== false,
+          password: this.password,
+        }),
         ...(replicaOf === null ? [] : ['--replicaof', '127.0.0.1', String(replicaOf)]),
       ],
       this.password,

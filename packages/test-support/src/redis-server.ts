@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Child, spawnChild } from './child';
 import { expectEventually } from './eventually';
 import { freePort } from './loopback';
+import { serverArguments } from './redis-node';
 
 export interface RedisServerOptions {
   /**
@@ -77,16 +78,17 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
-    const persistence =
-      this.options.durable === false || this.options.snapshot
-        ? ['--appendonly', 'no', '--dbfilename', 'dump.rdb']
-        : ['--appendonly', 'yes', '--appendfsync', 'always'];
+    const fromSnapshot = Boolean(this.options.snapshot);
     const child = spawnChild(
       'redis-server',
       [
-        ...['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.directory],
-        ...['--save', '', ...persistence, '--daemonize', 'no'],
-        ...(this.password === null ? [] : ['--requirepass', this.password]),
+        ...serverArguments({
+          port: this.port,
+          directory: this.directory,
+          durable: this.options.durable !== false && !fromSnapshot,
+          password: this.password,
+        }),
+        ...(fromSnapshot ? ['--dbfilename', 'dump.rdb'] : []),
       ],
       {},
     );
