@@ -20,7 +20,6 @@ describe('the Redis key layout', () => {
           redisKeys.messageIdempotency(id),
           redisKeys.messagesByAuthor(id, 'someone'),
           redisKeys.readMarkers(id),
-          redisKeys.conversationUnread(id),
           redisKeys.conversationState(id),
           redisChannels.room(rooms.conversation(id)),
         ]),

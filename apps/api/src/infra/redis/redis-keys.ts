@@ -69,8 +69,6 @@ export const redisKeys = {
     `${conversationTag(conversationId)}:author:${userId}`,
   /** HASH userId → last read seq. */
   readMarkers: (conversationId: string) => `${conversationTag(conversationId)}:read`,
-  /** HASH userId → unread count (participants with a non-zero count): the source of truth. */
-  conversationUnread: (conversationId: string) => `${conversationTag(conversationId)}:unread`,
   /**
    * HASH: `published` (the last seq announced; messages above it are not shown yet), `version`
    * (bumped by every change of a participant's count or membership), `record` (bumped by saves).

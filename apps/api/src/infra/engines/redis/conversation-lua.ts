@@ -5,10 +5,11 @@ import { redisKeys } from '../../redis/redis-keys';
 /**
  * The conversation's step of every change that concerns its participants (decision 0019): these
  * scripts touch only the keys of one conversation (`{conversation:<id>}`) and publish only to its
- * room, so they run on one slot of a Cluster. They own the truth: the log, who takes part, the
- * read markers and every participant's unread count. Each change bumps the conversation's
- * `version` and returns what the participants' own copies (their inbox, their counts) must
- * become; the user steps apply that copy unless they already hold a newer one.
+ * room, so they run on one slot of a Cluster. They own the truth: the log, who takes part and
+ * the read markers, from which each participant's unread count is derived (what others wrote
+ * above their marker). Each change bumps the conversation's `version`; what the participants'
+ * own copies (their inbox, their counts) must become is read at that version
+ * ({@link CONVERSATION_COPIES}), and the user steps apply it unless they already hold a newer one.
  *
  * Keys are computed from the conversation id (`c`) inside the scripts; KEYS[1] routes them.
  */
@@ -19,7 +20,6 @@ local function keys_of(c)
     idempotency = ${luaKey(redisKeys.messageIdempotency, 'c')},
     participants = ${luaKey(redisKeys.participants, 'c')},
     markers = ${luaKey(redisKeys.readMarkers, 'c')},
-    unread = ${luaKey(redisKeys.conversationUnread, 'c')},
     state = ${luaKey(redisKeys.conversationState, 'c')},
   }
 end
@@ -40,56 +40,45 @@ local function derived_unread(c, k, user, published)
   return math.max(0, published - marker - own)
 end
 
--- Announces the messages above the last announced one, up to up_to, in seq order, and counts
--- each as unread for every participant but its author. A message is shown (read, replayed,
--- counted) only from here on. Returns what it knows of the copies: {version, participants,
--- counts by user, last message}, or nil when there was nothing to announce.
-local function publish_through(c, k, up_to, head, middle, tail, channel)
+-- Announces the messages above the last announced one, up to up_to, in seq order: a message is
+-- shown (read, replayed, counted) only from here on. O(1) per message: the participants' counts
+-- are derived when their copies are made. Bumps the version when it announced anything.
+local function publish_through(k, up_to, head, middle, tail, channel)
   local published = published_of(k)
-  if up_to <= published then return nil end
-  local participants = redis.call('ZRANGE', k.participants, 0, -1)
-  local counts, last = {}, false
+  if up_to <= published then return end
   for offset, json in ipairs(redis.call('LRANGE', k.log, published, up_to - 1)) do
-    local seq = published + offset
-    redis.call('SPUBLISH', channel, head .. seq .. middle .. json .. tail)
-    local author = cjson.decode(json).author.id
-    for _, user in ipairs(participants) do
-      if user ~= author then counts[user] = redis.call('HINCRBY', k.unread, user, 1) end
-    end
-    last = json
+    redis.call('SPUBLISH', channel, head .. (published + offset) .. middle .. json .. tail)
   end
   redis.call('HSET', k.state, 'published', up_to)
-  return {redis.call('HINCRBY', k.state, 'version', 1), participants, counts, last}
+  redis.call('HINCRBY', k.state, 'version', 1)
 end
 
--- What every participant's copy must become: {version, participants, counts, last message}.
-local function copies(k, known)
-  local participants, counts_by_user, version, last
-  if known then
-    version, participants, counts_by_user, last = known[1], known[2], known[3], known[4]
-  else
-    participants, counts_by_user = redis.call('ZRANGE', k.participants, 0, -1), {}
-    version = tonumber(redis.call('HGET', k.state, 'version') or '0')
-    local published = published_of(k)
-    last = false
-    if published > 0 then last = redis.call('LINDEX', k.log, published - 1) end
+-- What the participants' copies (every one's, or only_user's) must become now: {version,
+-- participants, their counts (what others wrote above their marker), the last announced message
+-- or false}.
+local function copies(c, k, only_user)
+  local participants = redis.call('ZRANGE', k.participants, 0, -1)
+  if only_user then
+    participants = redis.call('ZSCORE', k.participants, only_user) and {only_user} or {}
   end
+  local published = published_of(k)
   local counts = {}
   for index, user in ipairs(participants) do
-    counts[index] = counts_by_user[user] or tonumber(redis.call('HGET', k.unread, user) or '0')
+    counts[index] = derived_unread(c, k, user, published)
   end
-  return {version, participants, counts, last}
+  local last = false
+  if published > 0 then last = redis.call('LINDEX', k.log, published - 1) end
+  return {tonumber(redis.call('HGET', k.state, 'version') or '0'), participants, counts, last}
 end
 `;
 
 /**
  * Appends a message once per (author, clientMessageId): the next seq is the log's length + 1,
- * with the idempotency record and the author's index. With `announce` it is published and
- * counted at once (nothing waits for replicas); otherwise {@link PUBLISH_MESSAGES} does it once
- * replicas have it.
+ * with the idempotency record and the author's index. With `announce` it is published at once
+ * (nothing waits for replicas); otherwise {@link PUBLISH_MESSAGES} does it once replicas have it.
  * KEYS: log  ARGV: c, idempotencyField, jsonWithoutSeq, authorId, announce, head, middle, tail,
  *       channel
- * Returns {created, seq, messageJson, copies…}.
+ * Returns {created, seq, messageJson}.
  */
 export const APPEND_MESSAGE = new LuaScript(`${CONVERSATION_LUA}
 local c = ARGV[1]
@@ -103,27 +92,35 @@ if seq == 0 then
   redis.call('HSET', k.idempotency, ARGV[2], seq)
   redis.call('ZADD', author_key(c, ARGV[4]), seq, seq)
 end
-local known = nil
-if ARGV[5] == '1' then known = publish_through(c, k, seq, ARGV[6], ARGV[7], ARGV[8], ARGV[9]) end
-local result = copies(k, known)
-return {created, seq, redis.call('LINDEX', k.log, seq - 1), result[1], result[2], result[3], result[4]}
+if ARGV[5] == '1' then publish_through(k, seq, ARGV[6], ARGV[7], ARGV[8], ARGV[9]) end
+return {created, seq, redis.call('LINDEX', k.log, seq - 1)}
 `);
 
 /**
- * Once replicas have the log up to `seq`: announces and counts every message up to it that is
- * not yet (in seq order, whichever replica appended them).
+ * Once replicas have the log up to `seq`: announces every message up to it that is not yet (in
+ * seq order, whichever replica appended them).
  * KEYS: log  ARGV: c, seq, head, middle, tail, channel
- * Returns the copies.
  */
 export const PUBLISH_MESSAGES = new LuaScript(`${CONVERSATION_LUA}
-local c = ARGV[1]
-local k = keys_of(c)
-return copies(k, publish_through(c, k, tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]))
+local k = keys_of(ARGV[1])
+publish_through(k, tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+return 0
 `);
 
 /**
- * Moves the reader's marker forward (never back, never past the last announced message) and sets
- * their count to what others wrote above it.
+ * What the participants' copies must become now (read only): every one's, or with a user id
+ * only that user's (none when they do not take part).
+ * KEYS: participants  ARGV: c, userId or ''
+ * Returns {version, participants, counts, last message or false}.
+ */
+export const CONVERSATION_COPIES = new LuaScript(`${CONVERSATION_LUA}
+local c = ARGV[1]
+return copies(c, keys_of(c), ARGV[2] ~= '' and ARGV[2] or nil)
+`);
+
+/**
+ * Moves the reader's marker forward (never back, never past the last announced message); their
+ * count is what others wrote above it.
  * KEYS: markers  ARGV: c, userId, seq
  * Returns {marker, count, participant (0/1), version, changed (0/1)}.
  */
@@ -140,24 +137,14 @@ if target > current then
 end
 local count = derived_unread(c, k, user, published)
 if not redis.call('ZSCORE', k.participants, user) then return {marker, count, 0, 0, 0} end
-local previous = tonumber(redis.call('HGET', k.unread, user) or '0')
-if count ~= previous then
-  if count > 0 then redis.call('HSET', k.unread, user, count) else redis.call('HDEL', k.unread, user) end
-end
-local changed, version = 0, 0
-if marker ~= current or count ~= previous then
-  changed = 1
-  version = redis.call('HINCRBY', k.state, 'version', 1)
-else
-  version = tonumber(redis.call('HGET', k.state, 'version') or '0')
-end
-return {marker, count, 1, version, changed}
+if marker ~= current then return {marker, count, 1, redis.call('HINCRBY', k.state, 'version', 1), 1} end
+return {marker, count, 1, tonumber(redis.call('HGET', k.state, 'version') or '0'), 0}
 `);
 
 /**
  * Adds a participant (scored by join order, so the list reads creator, manager, then joiners)
- * with the count of what others wrote above their marker. Already one, their count is made
- * right all the same, and the version moves so that their copy is made again.
+ * and returns the count of what others wrote above their marker. Already one, the version moves
+ * all the same, so that their copy is made again.
  * KEYS: participants  ARGV: c, userId
  * Returns {added, version, count}.
  */
@@ -170,9 +157,7 @@ if not redis.call('ZSCORE', k.participants, user) then
   redis.call('ZADD', k.participants, (tonumber(last[2]) or 0) + 1, user)
   added = 1
 end
-local count = derived_unread(c, k, user, published_of(k))
-if count > 0 then redis.call('HSET', k.unread, user, count) else redis.call('HDEL', k.unread, user) end
-return {added, redis.call('HINCRBY', k.state, 'version', 1), count}
+return {added, redis.call('HINCRBY', k.state, 'version', 1), derived_unread(c, k, user, published_of(k))}
 `);
 
 /**
@@ -183,7 +168,6 @@ export const REMOVE_PARTICIPANT = new LuaScript(`${KEYS_OF_CONVERSATION}
 local c, user = ARGV[1], ARGV[2]
 local k = keys_of(c)
 local removed = redis.call('ZREM', k.participants, user)
-redis.call('HDEL', k.unread, user)
 return {removed, redis.call('HINCRBY', k.state, 'version', 1)}
 `);
 

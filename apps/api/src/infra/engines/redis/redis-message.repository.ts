@@ -10,11 +10,11 @@ import { type RedisClient } from '../../redis/redis-client';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisChannels, redisKeys } from '../../redis/redis-keys';
 import { ReplicatedWrites } from '../../redis/replica-acknowledgement';
-import { ConversationCopiesWriter, type CopiesReply, readCopies } from './conversation-copies';
+import { ConversationCopiesWriter } from './conversation-copies';
 import { APPEND_MESSAGE, LAST_MESSAGE, PUBLISH_MESSAGES } from './conversation-lua';
 import { TOUCH_CONVERSATION } from './inbox-lua';
 
-type AppendReply = [number, number, string, ...CopiesReply];
+type AppendReply = [number, number, string];
 
 /**
  * A message is stored and told about in steps that each touch one slot (decision 0019), every
@@ -23,8 +23,9 @@ type AppendReply = [number, number, string, ...CopiesReply];
  *    it, in seq order, in the same script (or, when replicas must acknowledge it, once they
  *    have: `WAIT`, then a second script announces everything up to it);
  * 2. the platform-wide inbox: the conversation takes the next activity, once per seq;
- * 3. each participant: their inbox and count follow the conversation's version.
- * The post is answered after all three.
+ * 3. each participant: their inbox and count follow the conversation's version, at once in a
+ *    quiet conversation and within a window in a busy one (decision 0020).
+ * The post is answered after the first two, and after the third when it ran at once.
  */
 @Injectable()
 export class RedisMessageRepository extends MessageRepository {
@@ -42,7 +43,7 @@ export class RedisMessageRepository extends MessageRepository {
     const template = this.announcer.message(conversationId);
     const channel = redisChannels.room(template.room);
     const announceAtOnce = !this.writes.waitsForReplicas;
-    const [created, seq, json, ...appended] = await this.writes.run<AppendReply>(
+    const [created, seq, json] = await this.writes.run<AppendReply>(
       APPEND_MESSAGE,
       [redisKeys.messageLog(conversationId)],
       [
@@ -58,21 +59,19 @@ export class RedisMessageRepository extends MessageRepository {
         channel,
       ],
     );
-    const copies = readCopies(
-      announceAtOnce
-        ? appended
-        : await PUBLISH_MESSAGES.run<CopiesReply>(
-            this.redis,
-            [redisKeys.messageLog(conversationId)],
-            [conversationId, seq, template.head, template.middle, template.tail, channel],
-          ),
-    );
+    if (!announceAtOnce) {
+      await PUBLISH_MESSAGES.run(
+        this.redis,
+        [redisKeys.messageLog(conversationId)],
+        [conversationId, seq, template.head, template.middle, template.tail, channel],
+      );
+    }
     const activity = await TOUCH_CONVERSATION.run<number>(
       this.redis,
       [redisKeys.inboxTouched()],
       [conversationId, seq],
     );
-    await this.copies.afterMessage(conversationId, copies, activity);
+    await this.copies.afterMessage(conversationId, activity, draft.author.id);
     return { message: JSON.parse(json) as Message, created: created === 1 };
   }
 
