@@ -1,9 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { expectEventually } from '@chat/test-support';
 import { UnavailableError } from '../src/common/domain-errors';
 import { InboxRepository } from '../src/modules/chat/inbox.repository';
 import { ReadStateRepository } from '../src/modules/chat/read-state.repository';
-import { ConversationCopiesWriter } from '../src/infra/engines/redis/conversation-copies';
-import { type ApiInstance, startApi } from './support/api-instance';
+import {
+  COPY_WINDOW_MS,
+  ConversationCopiesWriter,
+} from '../src/infra/engines/redis/conversation-copies';
+import { type ApiInstance, INTERNAL_TOKEN, startApi } from './support/api-instance';
 import { useEngine } from './support/engines';
 import { BK_1001_THREAD, DEMO, HttpClient } from './support/http-client';
 import { postMessage, signIn } from './support/realtime';
@@ -140,19 +144,121 @@ describe.each(['redis', 'cluster'] as const)('the steps of a change on %s', (eng
       expect(messages.map((message) => message.seq)).toEqual(
         Array.from({ length: messages.length }, (_, index) => index + 1),
       );
-      for (const reader of [alice, linh]) {
-        const marker = await api.app.get(ReadStateRepository).get(reader.user.id, BK_1001_THREAD);
-        const expected = messages.filter(
-          (message) => message.seq > marker && message.author.id !== reader.user.id,
-        ).length;
-        const unread = await unreadOf(reader.http);
-        expect(unread.conversations[BK_1001_THREAD] ?? 0, reader.user.id).toBe(expected);
-        expect(unread.total).toBe(
-          Object.values(unread.conversations).reduce((sum, count) => sum + count, 0),
-        );
-      }
+      // Within a window of the last post (decision 0020).
+      await expectEventually(async () => {
+        for (const reader of [alice, linh]) {
+          const marker = await api.app.get(ReadStateRepository).get(reader.user.id, BK_1001_THREAD);
+          const expected = messages.filter(
+            (message) => message.seq > marker && message.author.id !== reader.user.id,
+          ).length;
+          const unread = await unreadOf(reader.http);
+          expect(unread.conversations[BK_1001_THREAD] ?? 0, reader.user.id).toBe(expected);
+          expect(unread.total).toBe(
+            Object.values(unread.conversations).reduce((sum, count) => sum + count, 0),
+          );
+        }
+      });
     } finally {
       await other.close();
+    }
+  });
+
+  it('makes a busy conversation’s copies once a window, its author’s at once, and all of them right', async () => {
+    const admin = new HttpClient(api.baseUrl);
+    const booking = await admin.put(
+      '/api/internal/bookings/bk_3001',
+      { ref: 'BK-3001', country: 'VN', creatorId: 'u_alice', managerId: 'u_linh' },
+      { authorization: `Bearer ${INTERNAL_TOKEN}` },
+    );
+    expect(booking.status).toBe(200);
+    const otherThread = booking.body.conversationId as string;
+    const [alice, linh] = await Promise.all([signIn(api, DEMO.alice), signIn(api, DEMO.linh)]);
+    const linhSocket = await linh.socket();
+    const before = await unreadOf(linh.http);
+
+    // When each step that made every participant's copy of the thread began.
+    const writer = api.app.get(ConversationCopiesWriter);
+    const apply = writer.apply.bind(writer);
+    const everyoneSteps: number[] = [];
+    vi.spyOn(writer, 'apply').mockImplementation((conversationId, ...rest) => {
+      if (conversationId === BK_1001_THREAD && rest[3].length > 1) everyoneSteps.push(Date.now());
+      return apply(conversationId, ...rest);
+    });
+
+    const seqs: number[] = [];
+    const post = async (conversationId: string, index: number) => {
+      const posted = await postMessage(
+        alice.http,
+        conversationId,
+        `busy ${index}`,
+        `busy-${index}`,
+      );
+      expect(posted.status).toBe(201);
+      return posted.body.message.seq as number;
+    };
+    seqs.push(await post(BK_1001_THREAD, 0));
+    await post(otherThread, 1);
+    for (let index = 2; index < 6; index++) {
+      seqs.push(await post(BK_1001_THREAD, index));
+      // The author's inbox moved before the post was answered, whatever the window.
+      const mine = await alice.http.get('/api/chat/conversations?scope=mine');
+      expect(mine.body.conversations[0].id).toBe(BK_1001_THREAD);
+    }
+
+    // Everyone's copies follow: the right count, and one frame with the last message.
+    await expectEventually(async () =>
+      expect((await unreadOf(linh.http)).conversations[BK_1001_THREAD]).toBe(
+        (before.conversations[BK_1001_THREAD] ?? 0) + seqs.length,
+      ),
+    );
+    const frame = await linhSocket.next(
+      'unread',
+      (candidate) => candidate.data.lastMessage?.seq === seqs.at(-1),
+    );
+    expect(frame.data.count).toBe((before.conversations[BK_1001_THREAD] ?? 0) + seqs.length);
+    // Fewer steps for everyone than posts, a window apart.
+    expect(everyoneSteps.length).toBeLessThan(seqs.length);
+    everyoneSteps.slice(1).forEach((startedAt, index) => {
+      expect(startedAt - everyoneSteps[index]!).toBeGreaterThanOrEqual(COPY_WINDOW_MS - 5);
+    });
+    await linhSocket.close();
+  });
+
+  it('tries a window’s failed step again, and makes what waits when the replica stops', async () => {
+    const [alice, linh] = await Promise.all([signIn(api, DEMO.alice), signIn(api, DEMO.linh)]);
+    const before = (await unreadOf(linh.http)).conversations[BK_1001_THREAD] ?? 0;
+    const writer = api.app.get(ConversationCopiesWriter);
+    const apply = writer.apply.bind(writer);
+    let everyoneSteps = 0;
+    vi.spyOn(writer, 'apply').mockImplementation((conversationId, ...rest) => {
+      // The step at the end of the first window fails.
+      if (rest[3].length > 1 && ++everyoneSteps === 2) throw new UnavailableError();
+      return apply(conversationId, ...rest);
+    });
+    for (let index = 0; index < 3; index++) {
+      expect(
+        (await postMessage(alice.http, BK_1001_THREAD, `r${index}`, `r-${index}`)).status,
+      ).toBe(201);
+    }
+    await expectEventually(async () =>
+      expect((await unreadOf(linh.http)).conversations[BK_1001_THREAD]).toBe(before + 3),
+    );
+    expect(everyoneSteps).toBeGreaterThanOrEqual(3);
+
+    // Two more in a window, and the replica stops before the window ends: it makes them first
+    // (read on another replica, which indexes nothing at this point).
+    const other = await startApi(engine.environment());
+    try {
+      const linhOnOther = await signIn(other, DEMO.linh);
+      for (let index = 3; index < 5; index++) {
+        expect(
+          (await postMessage(alice.http, BK_1001_THREAD, `r${index}`, `r-${index}`)).status,
+        ).toBe(201);
+      }
+      await api.close();
+      expect((await unreadOf(linhOnOther.http)).conversations[BK_1001_THREAD]).toBe(before + 5);
+    } finally {
+      api = other;
     }
   });
 });

@@ -16,7 +16,6 @@ export interface DomainEventMap {
     message: Message;
     created: boolean;
     bookingRef: string;
-    participantIds: string[];
   };
   'conversation.joined': { conversationId: string; userId: string };
   'conversation.read': { conversationId: string; userId: string; seq: number };

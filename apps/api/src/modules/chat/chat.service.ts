@@ -134,27 +134,22 @@ export class ChatService {
       ? opened.value
       : await this.access.open(user, conversationId, { join: true });
     const mentioned = await this.resolveMentions(user, conversation, input.body);
-    // The store announces the message to its room as it appends it. Who else hears about it
-    // (unread counts) is read alongside: one round trip.
-    const [result, participantIds] = await Promise.all([
-      this.messages.append(
-        {
-          id: randomUUID(),
-          conversationId,
-          author: toUserSummary(user),
-          body: input.body,
-          mentions: mentioned.map((mentionedUser) => mentionedUser.id),
-          createdAt: new Date().toISOString(),
-          clientMessageId: input.clientMessageId,
-        },
-        input.clientMessageId,
-      ),
-      this.conversations.listParticipants(conversationId),
-    ]);
+    // The store announces the message to its room as it appends it.
+    const result = await this.messages.append(
+      {
+        id: randomUUID(),
+        conversationId,
+        author: toUserSummary(user),
+        body: input.body,
+        mentions: mentioned.map((mentionedUser) => mentionedUser.id),
+        createdAt: new Date().toISOString(),
+        clientMessageId: input.clientMessageId,
+      },
+      input.clientMessageId,
+    );
     await this.events.dispatch('message.posted', {
       ...result,
       bookingRef: conversation.bookingRef,
-      participantIds,
     });
     return result;
   }

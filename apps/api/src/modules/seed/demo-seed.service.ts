@@ -4,7 +4,6 @@ import { APP_CONFIG } from '../../config/config.module';
 import { DomainEvents } from '../../common/domain-events';
 import { PasswordHasher } from '../auth/password-hasher';
 import { BookingsService } from '../bookings/bookings.service';
-import { ConversationRepository } from '../chat/conversation.repository';
 import { MessageRepository } from '../chat/message.repository';
 import { ReadStateRepository } from '../chat/read-state.repository';
 import { InAppNotificationService } from '../notifications/in-app-notification.service';
@@ -27,7 +26,6 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly users: UsersService,
     private readonly bookings: BookingsService,
     private readonly passwords: PasswordHasher,
-    private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly readState: ReadStateRepository,
     private readonly notifications: InAppNotificationService,
@@ -88,11 +86,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
         },
         `demo-${index}`,
       );
-      await this.events.dispatch('message.posted', {
-        ...result,
-        bookingRef: booking.ref,
-        participantIds: await this.conversations.listParticipants(conversationId),
-      });
+      await this.events.dispatch('message.posted', { ...result, bookingRef: booking.ref });
     }
     for (const booking of HISTORY_BOOKINGS) await this.markReads(booking);
     for (const { key, userId, bookingId, ...notification } of HISTORY_NOTIFICATIONS) {
