@@ -23,7 +23,14 @@ interface CopyWindow {
   attempt: number;
 }
 
-type CopiesReply = [number, string[], number[], string | false];
+/** The copies a conversation's script read: {version, participants, counts, last message}. */
+export type CopiesReply = [number, string[], number[], string | false];
+
+/** What the copies after a message are read for: every participant, or only its author. */
+export interface CopiesRead {
+  /** A user id, or '' for every participant (the argument the conversation's scripts take). */
+  copiesOf: string;
+}
 
 /**
  * Applies a conversation's change to its participants' own keys (the user steps): one script per
@@ -47,20 +54,37 @@ export class ConversationCopiesWriter implements BeforeApplicationShutdown {
   ) {}
 
   /**
-   * Every participant's copy after `authorId`'s message (their place in the inbox moves up to
-   * `activity`): made now, or, when one was made less than a window ago, the author's now and
-   * everyone's at the window's end.
+   * Whose copies the conversation's step of `authorId`'s message should read, so that
+   * {@link afterMessage} seldom has to read them again: everyone's when the conversation is
+   * quiet, only the author's while a window is open.
    */
-  async afterMessage(conversationId: string, activity: number, authorId: string): Promise<void> {
+  copiesToRead(conversationId: string, authorId: string): CopiesRead {
+    return { copiesOf: this.windows.has(conversationId) ? authorId : '' };
+  }
+
+  /**
+   * Every participant's copy after `authorId`'s message (their place in the inbox moves up to
+   * `activity`), from what the conversation's step read (`read`, as {@link copiesToRead} asked):
+   * made now, or, when one was made less than a window ago, the author's now and everyone's at
+   * the window's end.
+   */
+  async afterMessage(
+    conversationId: string,
+    activity: number,
+    authorId: string,
+    read: CopiesRead & { reply: CopiesReply },
+  ): Promise<void> {
     const open = this.windows.get(conversationId);
     if (open) {
       open.activity = Math.max(open.activity, activity);
-      await this.makeCopies(conversationId, activity, authorId);
+      await this.applyRead(conversationId, activity, read.reply, authorId);
       return;
     }
     const window = this.open(conversationId, 1);
     try {
-      await this.makeCopies(conversationId, activity);
+      // Read for the author only, when a window was open then: read everyone's now.
+      if (read.copiesOf === '') await this.applyRead(conversationId, activity, read.reply);
+      else await this.makeCopies(conversationId, activity);
     } catch (error) {
       // The post fails and its retry makes them: nothing waits in a window for it.
       clearTimeout(window.timer);
@@ -113,32 +137,27 @@ export class ConversationCopiesWriter implements BeforeApplicationShutdown {
     });
   }
 
-  /**
-   * Reads the copies at the conversation's current version and applies them: every
-   * participant's, or `onlyUserId`'s.
-   */
-  private async makeCopies(
-    conversationId: string,
-    activity: number,
-    onlyUserId?: string,
-  ): Promise<void> {
-    const [version, participants, counts, last] = await CONVERSATION_COPIES.run<CopiesReply>(
+  /** Reads every participant's copy at the conversation's current version and applies them. */
+  private async makeCopies(conversationId: string, activity: number): Promise<void> {
+    const reply = await CONVERSATION_COPIES.run<CopiesReply>(
       this.redis,
       [redisKeys.participants(conversationId)],
-      [conversationId, onlyUserId ?? ''],
+      [conversationId, ''],
     );
-    await this.apply(
-      conversationId,
-      activity,
-      'message',
-      last === false ? null : last,
-      participants.map((userId, index) => ({
-        userId,
-        version,
-        participant: true,
-        count: counts[index] ?? 0,
-      })),
-    );
+    await this.applyRead(conversationId, activity, reply);
+  }
+
+  /** Applies the copies a conversation's script read: all of them, or `onlyUserId`'s. */
+  private async applyRead(
+    conversationId: string,
+    activity: number,
+    [version, participants, counts, last]: CopiesReply,
+    onlyUserId?: string,
+  ): Promise<void> {
+    const copies = participants
+      .map((userId, index) => ({ userId, version, participant: true, count: counts[index] ?? 0 }))
+      .filter((copy) => onlyUserId === undefined || copy.userId === onlyUserId);
+    await this.apply(conversationId, activity, 'message', last === false ? null : last, copies);
   }
 
   /** Applies `copies`; returns each user's unread total. */

@@ -75,10 +75,13 @@ end
 /**
  * Appends a message once per (author, clientMessageId): the next seq is the log's length + 1,
  * with the idempotency record and the author's index. With `announce` it is published at once
- * (nothing waits for replicas); otherwise {@link PUBLISH_MESSAGES} does it once replicas have it.
+ * (nothing waits for replicas) and the copies are read after it (as {@link CONVERSATION_COPIES}:
+ * every participant's, or only `copiesOf`'s); otherwise {@link PUBLISH_MESSAGES} does both once
+ * replicas have it.
  * KEYS: log  ARGV: c, idempotencyField, jsonWithoutSeq, authorId, announce, head, middle, tail,
- *       channel
- * Returns {created, seq, messageJson}.
+ *       channel, copiesOf (a user id, or '' for every participant)
+ * Returns {created, seq, messageJson, version, participants, counts, last} (the copies empty
+ * without `announce`).
  */
 export const APPEND_MESSAGE = new LuaScript(`${CONVERSATION_LUA}
 local c = ARGV[1]
@@ -92,19 +95,25 @@ if seq == 0 then
   redis.call('HSET', k.idempotency, ARGV[2], seq)
   redis.call('ZADD', author_key(c, ARGV[4]), seq, seq)
 end
-if ARGV[5] == '1' then publish_through(k, seq, ARGV[6], ARGV[7], ARGV[8], ARGV[9]) end
-return {created, seq, redis.call('LINDEX', k.log, seq - 1)}
+local result = {0, {}, {}, false}
+if ARGV[5] == '1' then
+  publish_through(k, seq, ARGV[6], ARGV[7], ARGV[8], ARGV[9])
+  result = copies(c, k, ARGV[10] ~= '' and ARGV[10] or nil)
+end
+return {created, seq, redis.call('LINDEX', k.log, seq - 1), result[1], result[2], result[3], result[4]}
 `);
 
 /**
  * Once replicas have the log up to `seq`: announces every message up to it that is not yet (in
- * seq order, whichever replica appended them).
- * KEYS: log  ARGV: c, seq, head, middle, tail, channel
+ * seq order, whichever replica appended them), then reads the copies as {@link APPEND_MESSAGE}.
+ * KEYS: log  ARGV: c, seq, head, middle, tail, channel, copiesOf
+ * Returns {version, participants, counts, last}.
  */
 export const PUBLISH_MESSAGES = new LuaScript(`${CONVERSATION_LUA}
-local k = keys_of(ARGV[1])
+local c = ARGV[1]
+local k = keys_of(c)
 publish_through(k, tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6])
-return 0
+return copies(c, k, ARGV[7] ~= '' and ARGV[7] or nil)
 `);
 
 /**

@@ -10,11 +10,11 @@ import { type RedisClient } from '../../redis/redis-client';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { redisChannels, redisKeys } from '../../redis/redis-keys';
 import { ReplicatedWrites } from '../../redis/replica-acknowledgement';
-import { ConversationCopiesWriter } from './conversation-copies';
+import { ConversationCopiesWriter, type CopiesReply } from './conversation-copies';
 import { APPEND_MESSAGE, LAST_MESSAGE, PUBLISH_MESSAGES } from './conversation-lua';
 import { TOUCH_CONVERSATION } from './inbox-lua';
 
-type AppendReply = [number, number, string];
+type AppendReply = [number, number, string, ...CopiesReply];
 
 /**
  * A message is stored and told about in steps that each touch one slot (decision 0019), every
@@ -43,7 +43,8 @@ export class RedisMessageRepository extends MessageRepository {
     const template = this.announcer.message(conversationId);
     const channel = redisChannels.room(template.room);
     const announceAtOnce = !this.writes.waitsForReplicas;
-    const [created, seq, json] = await this.writes.run<AppendReply>(
+    const { copiesOf } = this.copies.copiesToRead(conversationId, draft.author.id);
+    const [created, seq, json, ...appended] = await this.writes.run<AppendReply>(
       APPEND_MESSAGE,
       [redisKeys.messageLog(conversationId)],
       [
@@ -57,21 +58,22 @@ export class RedisMessageRepository extends MessageRepository {
         template.middle,
         template.tail,
         channel,
+        copiesOf,
       ],
     );
-    if (!announceAtOnce) {
-      await PUBLISH_MESSAGES.run(
-        this.redis,
-        [redisKeys.messageLog(conversationId)],
-        [conversationId, seq, template.head, template.middle, template.tail, channel],
-      );
-    }
+    const reply = announceAtOnce
+      ? appended
+      : await PUBLISH_MESSAGES.run<CopiesReply>(
+          this.redis,
+          [redisKeys.messageLog(conversationId)],
+          [conversationId, seq, template.head, template.middle, template.tail, channel, copiesOf],
+        );
     const activity = await TOUCH_CONVERSATION.run<number>(
       this.redis,
       [redisKeys.inboxTouched()],
       [conversationId, seq],
     );
-    await this.copies.afterMessage(conversationId, activity, draft.author.id);
+    await this.copies.afterMessage(conversationId, activity, draft.author.id, { copiesOf, reply });
     return { message: JSON.parse(json) as Message, created: created === 1 };
   }
 
