@@ -142,7 +142,7 @@ export class ConversationCopiesWriter implements BeforeApplicationShutdown {
     const reply = await CONVERSATION_COPIES.run<CopiesReply>(
       this.redis,
       [redisKeys.participants(conversationId)],
-      [conversationId, ''],
+      [conversationId],
     );
     await this.applyRead(conversationId, activity, reply);
   }

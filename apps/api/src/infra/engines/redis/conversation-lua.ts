@@ -117,14 +117,13 @@ return copies(c, k, ARGV[7] ~= '' and ARGV[7] or nil)
 `);
 
 /**
- * What the participants' copies must become now (read only): every one's, or with a user id
- * only that user's (none when they do not take part).
- * KEYS: participants  ARGV: c, userId or ''
+ * What every participant's copy must become now (read only).
+ * KEYS: participants  ARGV: c
  * Returns {version, participants, counts, last message or false}.
  */
 export const CONVERSATION_COPIES = new LuaScript(`${CONVERSATION_LUA}
 local c = ARGV[1]
-return copies(c, keys_of(c), ARGV[2] ~= '' and ARGV[2] or nil)
+return copies(c, keys_of(c), nil)
 `);
 
 /**
