@@ -19,9 +19,9 @@ type AppendReply = [number, number, string, ...CopiesReply];
 /**
  * A message is stored and told about in steps that each touch one slot (decision 0019), every
  * one safe to run again, so a retried post completes what a failed attempt left undone:
- * 1. the conversation: append (gapless seq, idempotency, author index), then announce and count
- *    it, in seq order, in the same script (or, when replicas must acknowledge it, once they
- *    have: `WAIT`, then a second script announces everything up to it);
+ * 1. the conversation: append (gapless seq, idempotency, author index), then announce it in seq
+ *    order and read the copies the post needs, in the same script (or, when replicas must
+ *    acknowledge it, once they have: `WAIT`, then a second script announces everything up to it);
  * 2. the platform-wide inbox: the conversation takes the next activity, once per seq;
  * 3. each participant: their inbox and count follow the conversation's version, at once in a
  *    quiet conversation and within a window in a busy one (decision 0020).
