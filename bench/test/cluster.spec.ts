@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeWork, parseNodeSample, RedisMeter, topCommands } from '../src/infra/redis-meter';
 import { RedisServer } from '../src/infra/redis-server';
 import { renderReport, renderSummary } from '../src/report/markdown';
-import { RESULTS_DIRECTORY } from '../src/report/report-files';
 import {
   type BenchResults,
   type FanoutResult,
@@ -14,6 +11,7 @@ import {
 } from '../src/results';
 import { shardLabel, shardSpread, spreadOf } from '../src/shard-spread';
 import { judgeTargets } from '../src/targets';
+import { earlierResults, fanoutResult, fanoutStep } from './fanout-fixtures';
 
 describe(spreadOf.name, () => {
   it('is the busiest shard against the mean', () => {
@@ -62,20 +60,11 @@ function step(
   commands: [number, number, number],
   cpu: [number, number, number],
 ): FanoutStep {
-  const deliveredRate = offeredRate * 25;
-  return {
-    offeredRate,
-    offeredDeliveryRate: deliveredRate,
-    deliveredRate,
-    sent: offeredRate * 4,
-    expectedDeliveries: offeredRate * 4 * 25,
-    delivered: offeredRate * 4 * 25,
-    missing: 0,
-    duplicates: 0,
-    latencyMs: { count: 1_000, p50: p99 / 4, p95: p99 / 2, p99, max: p99, mean: p99 / 4 },
+  return fanoutStep(offeredRate, p99, {
+    members: 25,
+    seconds: 4,
     serverCpuPercent: 60,
     redisCpuPercent: 30,
-    clientCpuPercent: 40,
     serverCpuMicrosPerDelivery: 20,
     redisCpuMicrosPerDelivery: 10,
     redisCommandsPerMessage: 150,
@@ -85,35 +74,14 @@ function step(
         holds: index === 1 ? ['the platform-wide inbox'] : [],
       }),
     ),
-    loadAverage: 1,
-    foreignCpuPercent: 0,
-    attempts: 1,
-    errors: {},
-    closes: {},
-  };
+  });
 }
 
-function clusterFanout(steps: FanoutStep[]): FanoutResult {
-  const best =
-    steps
-      .filter((entry) => entry.latencyMs.p99 <= 100)
-      .sort((a, b) => b.deliveredRate - a.deliveredRate)[0] ?? null;
-  return {
-    contender: 'api-cluster',
-    instances: 2,
-    sockets: 1_000,
-    connectMs: 1_000,
-    steps,
-    bestDeliveredRate: best?.deliveredRate ?? 0,
-    bestStep: best,
-    stoppedBecause: 'test',
-  };
-}
+const clusterFanout = (steps: FanoutStep[]) => fanoutResult('api-cluster', steps, 1_000);
 
 /** A full run from before the Cluster contender, with `fanout` replaced. */
 function resultsWith(fanout: FanoutResult[]): BenchResults {
-  const file = join(RESULTS_DIRECTORY, '2026-12-02T14-16-49Z.json');
-  const earlier = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  const earlier = earlierResults();
   const results = {
     ...earlier,
     contenders: [

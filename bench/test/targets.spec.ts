@@ -1,17 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ContenderName } from '../src/contenders/contender';
-import { RESULTS_DIRECTORY } from '../src/report/report-files';
-import {
-  type BenchResults,
-  type FanoutResult,
-  type FanoutStep,
-  type ScaleFigure,
-  type ScaleStep,
-} from '../src/results';
+import { type FanoutStep, type ScaleFigure, type ScaleStep } from '../src/results';
 import { SCALE_FIGURES } from '../src/scale-figures';
 import { comparableSteps, judgeTargets, ratioText } from '../src/targets';
+import { earlierResults, fanoutResult, fanoutStep } from './fanout-fixtures';
 
 describe(ratioText.name, () => {
   it('never rounds a missed ratio onto its goal, nor a met one off it', () => {
@@ -30,55 +22,17 @@ function step(
   serverMicros?: number,
   redisMicros?: number | null,
 ): FanoutStep {
-  const deliveredRate = offeredRate * 50;
-  return {
-    offeredRate,
-    offeredDeliveryRate: deliveredRate,
-    deliveredRate,
-    sent: offeredRate * 8,
-    expectedDeliveries: offeredRate * 8 * 50,
-    delivered: offeredRate * 8 * 50,
-    missing: 0,
-    duplicates: 0,
-    latencyMs: { count: 1_000, p50: p99 / 4, p95: p99 / 2, p99, max: p99, mean: p99 / 4 },
-    serverCpuPercent: 50,
-    redisCpuPercent: 5,
-    clientCpuPercent: 40,
+  return fanoutStep(offeredRate, p99, {
+    members: 50,
+    seconds: 8,
     ...(serverMicros === undefined
       ? {}
       : { serverCpuMicrosPerDelivery: serverMicros, redisCpuMicrosPerDelivery: redisMicros }),
-    redisCommandsPerMessage: 1,
-    loadAverage: 1,
-    foreignCpuPercent: 0,
-    attempts: 1,
-    errors: {},
-    closes: {},
-  };
+  });
 }
 
-/** A fanout result whose best step is the last one within 100 ms, as the workload picks it. */
-function fanout(contender: ContenderName, steps: FanoutStep[]): FanoutResult {
-  const best =
-    steps
-      .filter((entry) => entry.latencyMs.p99 <= 100)
-      .sort((a, b) => b.deliveredRate - a.deliveredRate)[0] ?? null;
-  return {
-    contender,
-    instances: 2,
-    sockets: 5_000,
-    connectMs: 1_000,
-    steps,
-    bestDeliveredRate: best?.deliveredRate ?? 0,
-    bestStep: best,
-    stoppedBecause: 'test',
-  };
-}
-
-/** A full run from before the streams contender and CPU per delivery were measured. */
-function earlierResults(): Omit<BenchResults, 'targets'> {
-  const file = join(RESULTS_DIRECTORY, '2026-12-02T14-16-49Z.json');
-  return JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-}
+const fanout = (contender: ContenderName, steps: FanoutStep[]) =>
+  fanoutResult(contender, steps, 5_000);
 
 const targetNamed = (targets: ReturnType<typeof judgeTargets>, prefix: string) =>
   targets.find((target) => target.name.startsWith(prefix));
